@@ -1,0 +1,3 @@
+"""opco-sandbox: a stateful sandbox of the CFA–OPCO exchange API."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,109 @@
+"""The OPCO API of the standard, served for each OPCO under `/{opco}/v1`."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi.security import APIKeyHeader
+
+from sandbox.api import schemas
+from sandbox.api.routing import Caller, OpcoPublicRoute, OpcoRoute, caller
+from sandbox.domain import dossiers
+from sandbox.domain.cerfa import Transmission
+from sandbox.errors import SandboxError
+
+api_key = APIKeyHeader(name="X-API-KEY", auto_error=False, description="clé du CFA pour cet OPCO")
+
+
+def software_headers(
+    editeur: Annotated[str | None, Header(alias="EDITEUR", description="éditeur du logiciel")] = None,
+    logiciel: Annotated[str | None, Header(alias="LOGICIEL", description="nom du logiciel")] = None,
+    version: Annotated[str | None, Header(alias="VERSION", description="version du logiciel")] = None,
+) -> None:
+    """Declares the three headers for the documentation; the route class checks them."""
+
+
+async def raw_body(request: Request) -> Any:
+    """The body exactly as sent: the fields the sandbox does not interpret are kept as is."""
+    try:
+        return await request.json()
+    except ValueError:
+        raise SandboxError.of(400, "JSON_INVALIDE", "Le corps de la requête n'est pas du JSON.") from None
+
+
+CallerDep = Annotated[Caller, Depends(caller)]
+public = APIRouter(route_class=OpcoPublicRoute, tags=["OPCO"])
+router = APIRouter(
+    route_class=OpcoRoute,
+    tags=["OPCO"],
+    dependencies=[Depends(api_key), Depends(software_headers)],
+)
+
+
+@public.get("/v1/status", summary="État du service de l'OPCO")
+def status(who: CallerDep) -> schemas.Status:
+    """Répond OK quand l'OPCO est accroché ; ne demande pas de clé."""
+    return schemas.Status(status="OK", opco=who.opco.code, nom=who.opco.nom)
+
+
+@router.get("/v1/cfakeyinfo", summary="Validité de la clé API du CFA")
+def cfakeyinfo(who: CallerDep) -> schemas.CfaKeyInfo:
+    """Le SIRET du CFA de la clé et sa date de fin de validité."""
+    assert who.cfa is not None
+    key = who.cfa.cle(who.opco.code)
+    return schemas.CfaKeyInfo(
+        status="success", siret=who.cfa.siret, dateFinValidite=key.dateFinValidite if key else None
+    )
+
+
+@router.post("/v1/dossiers", status_code=201, summary="Transmettre un contrat d'apprentissage")
+def transmettre(
+    who: CallerDep,
+    transmission: Annotated[Transmission, Body()],
+    raw: Annotated[Any, Depends(raw_body)],
+) -> schemas.Accuse:
+    """Contrôles bloquants, détection des doublons, puis enregistrement à l'état TRANSMIS."""
+    assert who.cfa is not None
+    deposit = dossiers.Deposit(
+        opco=who.opco.code,
+        cerfa=transmission.cerfa,
+        raw_cerfa=raw["cerfa"],
+        numero_interne=transmission.numeroInterne,
+        mandat_gestion=transmission.mandatGestion,
+    )
+    done = dossiers.receive(who.espace, deposit, who.cfa.siret)
+    return schemas.Accuse(
+        numeroInterne=transmission.numeroInterne,
+        numeroExterne=done.dossier.numero_externe,
+        etat="TRANSMIS",
+        avertissements=schemas.avertissements(done.avertissements),
+    )
+
+
+@router.get("/v1/dossiers/etats", summary="États des dossiers du CFA, par page")
+def etats(
+    who: CallerDep,
+    numeroPage: Annotated[int, Query(ge=1, description="à partir de 1")] = 1,
+    taillePage: Annotated[int, Query(ge=1, le=500, description="50 par défaut")] = 50,
+) -> schemas.EtatsDossiers:
+    """Les dossiers du CFA connus par un numéro interne, du plus ancien au plus récent."""
+    assert who.cfa is not None
+    total, rows = dossiers.dossiers_page(
+        who.espace, who.opco.code, who.cfa.siret, numeroPage, taillePage
+    )
+    return schemas.EtatsDossiers(
+        total=total,
+        count=len(rows),
+        page=numeroPage,
+        EtatDossierResult=[schemas.etat_answer(r) for r in rows],
+    )
+
+
+@router.get("/v1/dossiers", summary="Lire un dossier par son numéro interne")
+def dossier(
+    who: CallerDep,
+    numeroInterne: Annotated[str, Query(min_length=1, description="numéro du dossier chez le CFA")],
+) -> schemas.Dossier:
+    """Le CERFA avec l'état du dossier, l'engagement, l'échéancier et les frais annexes."""
+    assert who.cfa is not None
+    row = dossiers.dossier_of_cfa(who.espace, who.opco.code, who.cfa.siret, numeroInterne)
+    return schemas.dossier_answer(row)

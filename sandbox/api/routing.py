@@ -1,0 +1,151 @@
+"""Route classes that run each request in one transaction, after the access checks.
+
+The checks run before FastAPI reads the body, so the contract's order holds:
+OPCO hooked up → key → software headers → body schema → business rules.
+"""
+
+import hmac
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from sandbox.api.runtime import DEFAULT_ESPACE, Runtime
+from sandbox.domain.access import authenticate, check_hooked_up, check_software_headers
+from sandbox.domain.context import Espace
+from sandbox.domain.opcos import Opco, opco_named
+from sandbox.domain.scenario import Cfa
+from sandbox.errors import SandboxError
+
+# A duplicate inserted by a concurrent request surfaces as an IntegrityError: the request
+# is played again, and its checks then see the other one's row.
+ATTEMPTS = 3
+
+
+@dataclass
+class Caller:
+    espace: Espace
+    opco: Opco
+    cfa: Cfa | None  # None on the paths that need no key (/v1/status)
+
+
+class TransactionalRoute(APIRoute):
+    """Runs `prepare` then the endpoint in one transaction, committed on success."""
+
+    def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
+        request.state.espace = runtime.open_espace(session, espace_name(request))
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def in_transaction(request: Request) -> Response:
+            runtime: Runtime = request.app.state.runtime
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    return await self._once(handler, request, runtime)
+                except IntegrityError:
+                    if attempt == ATTEMPTS:
+                        raise
+            raise AssertionError("unreachable")
+
+        return in_transaction
+
+    async def _once(
+        self,
+        handler: Callable[[Request], Coroutine[Any, Any, Response]],
+        request: Request,
+        runtime: Runtime,
+    ) -> Response:
+        # Database work runs in worker threads: SQLite's lock waits must never block the loop.
+        session = await run_in_threadpool(_begin, runtime)
+        try:
+            request.state.session = session
+            await run_in_threadpool(self.prepare, request, runtime, session)
+            response = await handler(request)
+            await run_in_threadpool(session.commit)
+            return response
+        except BaseException:
+            await run_in_threadpool(session.rollback)
+            raise
+        finally:
+            await run_in_threadpool(session.close)
+
+
+class OpcoPublicRoute(TransactionalRoute):
+    """An OPCO path without a key (`/v1/status`): the OPCO must exist and be hooked up."""
+
+    def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
+        espace = runtime.open_espace(session, espace_name(request))
+        opco = opco_named(request.path_params["opco"])
+        request.state.opco = opco.code
+        check_hooked_up(espace, opco)
+        request.state.caller = Caller(espace, opco, None)
+
+
+class OpcoRoute(TransactionalRoute):
+    """An OPCO path for a CFA: hooked up, then the key, then the software headers."""
+
+    def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
+        espace = runtime.open_espace(session, espace_name(request))
+        opco = opco_named(request.path_params["opco"])
+        request.state.opco = opco.code
+        check_hooked_up(espace, opco)
+        key = authenticate(espace, opco, request.headers.get("X-API-KEY"))
+        request.state.cfa = key.cfa.siret
+        check_software_headers(request.headers)
+        request.state.caller = Caller(espace, opco, key.cfa)
+
+
+class ControlRoute(TransactionalRoute):
+    """The control API: the admin token when the server has one, then the espace."""
+
+    creates_espace = False
+
+    def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
+        check_admin_token(request, runtime.admin_token)
+        if not self.creates_espace:
+            super().prepare(request, runtime, session)
+
+
+class ControlCreateRoute(ControlRoute):
+    """`PUT …/scenario`: the espace need not exist yet."""
+
+    creates_espace = True
+
+
+def check_admin_token(request: Request, token: str | None) -> None:
+    if token is None:
+        return
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise SandboxError.of(
+            401,
+            "JETON_ADMIN_INVALIDE",
+            "L'API de contrôle demande l'en-tête Authorization: Bearer <jeton d'administration>.",
+        )
+
+
+def espace_name(request: Request) -> str:
+    return str(request.path_params.get("espace", DEFAULT_ESPACE))
+
+
+def _begin(runtime: Runtime) -> Session:
+    session = runtime.database.session()
+    session.begin()
+    return session
+
+
+def caller(request: Request) -> Caller:
+    """The dependency giving endpoints the checked caller."""
+    found: Caller = request.state.caller
+    return found
+
+
+def espace(request: Request) -> Espace:
+    found: Espace = request.state.espace
+    return found

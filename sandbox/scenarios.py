@@ -1,0 +1,224 @@
+"""Scenario files: load (path → text → dict), validate whole, install into an espace.
+
+A scenario's dossiers go through the same domain calls as HTTP transmissions, so seeded
+data obeys the same rules. An invalid scenario is refused whole and changes nothing.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from stdnum import iban
+from stdnum.fr import siret
+
+from sandbox.domain.cerfa import Cerfa
+from sandbox.domain.context import Espace
+from sandbox.domain.dossiers import Deposit, transmit
+from sandbox.domain.lifecycle import play_until, reach, settle_if_paid
+from sandbox.domain.scenario import Scenario, ScenarioDossier, TrancheModel
+from sandbox.domain.world import World
+from sandbox.errors import Problem, SandboxError, dotted_path
+from sqlalchemy.orm import Session
+from sandbox.storage.repository import Store
+
+SCHEMA_FILE = "scenario.schema.json"
+
+
+class ScenarioError(SandboxError):
+    """422 `SCENARIO_INVALIDE`, one problem per fault, `champ` its path in the file."""
+
+    def __init__(self, source: str, faults: list[tuple[str | None, str]]) -> None:
+        super().__init__(
+            422,
+            [Problem("SCENARIO_INVALIDE", f"{source} : {message}", champ) for champ, message in faults],
+        )
+        self.source = source
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    source: str  # the file (or "corps de la requête") named in errors
+    document: dict[str, Any]  # JSON-ready, as stored for resets
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class Summary:
+    cfas: int
+    dossiers: int
+    factures: int
+    horloge: date
+
+
+def bundled_dir() -> Path:
+    """The scenarios shipped with the package (the repository's `scenarios/`)."""
+    source_tree = Path(__file__).resolve().parent.parent / "scenarios"
+    if source_tree.is_dir():  # a checkout, imported from its own folder
+        return source_tree
+    return Path(str(resources.files("sandbox.scenario_files")))
+
+
+def resolve(name_or_path: str) -> LoadedScenario:
+    """A bundled scenario by name (`demo`), or a file by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = bundled_dir() / f"{name_or_path}.yaml"
+    return load_path(path)
+
+
+def load_path(path: Path) -> LoadedScenario:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), [(None, f"fichier illisible ({exc})")]) from None
+    return load_str(text, str(path))
+
+
+def load_str(text: str, source: str) -> LoadedScenario:
+    """YAML or JSON (JSON is YAML)."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(source, [(None, f"YAML ou JSON invalide ({exc})")]) from None
+    return load_dict(document, source)
+
+
+def load_dict(document: Any, source: str) -> LoadedScenario:
+    """Validate against the schema, then the rules no schema can say."""
+    try:
+        parsed = Scenario.model_validate(document)
+    except ValidationError as exc:
+        faults = [(dotted_path(e["loc"]), e["msg"]) for e in exc.errors()]
+        raise ScenarioError(source, faults) from None
+    faults = _identifier_faults(parsed) + _schedule_faults(parsed) + _cerfa_faults(parsed)
+    if faults:
+        raise ScenarioError(source, faults)
+    clean = parsed.model_dump(mode="json", exclude_none=True)
+    return LoadedScenario(source, clean, Scenario.model_validate(clean))
+
+
+def _identifier_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
+    faults: list[tuple[str | None, str]] = []
+    keys: set[tuple[str, str]] = set()
+    for i, cfa in enumerate(scenario.cfas):
+        if not siret.is_valid(cfa.siret):
+            faults.append((f"cfas[{i}].siret", "clé de contrôle du SIRET fausse"))
+        if not iban.is_valid(cfa.iban):
+            faults.append((f"cfas[{i}].iban", "IBAN invalide"))
+        for opco in cfa.cles:
+            key = cfa.cle(opco)
+            if key and (opco, key.cle) in keys:
+                faults.append((f"cfas[{i}].cles.{opco}", "clé déjà donnée à un autre CFA"))
+            keys.add((opco, key.cle if key else ""))
+    if len({cfa.siret for cfa in scenario.cfas}) < len(scenario.cfas):
+        faults.append(("cfas", "deux CFA ont le même SIRET"))
+    for i, employeur in enumerate(scenario.employeurs):
+        if not siret.is_valid(employeur.siret):
+            faults.append((f"employeurs[{i}].siret", "clé de contrôle du SIRET fausse"))
+    return faults
+
+
+def _schedule_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
+    schedules = {"echeancier": scenario.echeancier} | {
+        f"opcos.{code}.echeancier": profile.echeancier
+        for code, profile in scenario.opcos.items()
+    }
+    return [
+        (path, "les mois doivent croître à partir de 0 et les parts faire 1")
+        for path, tranches in schedules.items()
+        if tranches is not None and not _valid_schedule(tranches)
+    ]
+
+
+def _valid_schedule(tranches: list[TrancheModel]) -> bool:
+    months = [t.mois for t in tranches]
+    return (
+        bool(months)
+        and months[0] == 0
+        and months == sorted(set(months))
+        and sum(t.part for t in tranches) == 1
+    )
+
+
+def _cerfa_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
+    faults: list[tuple[str | None, str]] = []
+    for i, dossier in enumerate(scenario.dossiers):
+        try:
+            Cerfa.model_validate(dossier.cerfa)
+        except ValidationError as exc:
+            for e in exc.errors():
+                faults.append((f"dossiers[{i}].cerfa.{dotted_path(e['loc'])}", e["msg"]))
+    return faults
+
+
+def install(session: Session, espace_nom: str, loaded: LoadedScenario, today: date) -> Summary:
+    """Replace the espace's whole state by the scenario, within the caller's transaction
+    (which rolls back whole when the scenario's dossiers break a rule)."""
+    scenario = loaded.scenario
+    horloge = scenario.date or today
+    store = Store(session, espace_nom)
+    store.wipe()
+    store.save_espace(horloge, loaded.document)
+    espace = Espace(store, World(scenario), horloge)
+    for index, dossier in enumerate(scenario.dossiers):
+        _install_dossier(espace, dossier, index, loaded.source)
+    play_until(espace, horloge)
+    return Summary(len(scenario.cfas), len(scenario.dossiers), 0, horloge)
+
+
+def _install_dossier(espace: Espace, dossier: ScenarioDossier, index: int, source: str) -> None:
+    cerfa = Cerfa.model_validate(dossier.cerfa)
+    deposit = Deposit(
+        opco=dossier.opco,
+        cerfa=cerfa,
+        raw_cerfa=dossier.cerfa,
+        numero_interne=dossier.numeroInterne,
+        mandat_gestion=dossier.mandatGestion,
+        canal=dossier.canal,
+        numero_externe=dossier.numeroExterne,
+    )
+    try:
+        row = transmit(espace, deposit, None).dossier
+        row.frais_annexes = [f.model_dump(mode="json") for f in dossier.engagementsFraisAnnexe]
+        reach(espace, row, dossier.etat, dossier.commentaireEtat)
+        _declare_paid(row, dossier, index)
+        settle_if_paid(row, espace.today)
+    except SandboxError as exc:
+        raise ScenarioError(
+            source,
+            [
+                (f"dossiers[{index}]" + (f".{p.champ}" if p.champ else ""), f"{p.code} : {p.message}")
+                for p in exc.problems
+            ],
+        ) from None
+
+
+def _declare_paid(row: Any, dossier: ScenarioDossier, index: int) -> None:
+    numbers = {e.numero: e for e in row.echeances}
+    for numero in dossier.echeancesReglees:
+        if numero not in numbers:
+            raise SandboxError.of(
+                422, "NUMERO_ECHEANCE_INCONNU", f"le dossier n'a pas d'échéance {numero}",
+                "echeancesReglees",
+            )
+        echeance = numbers[numero]
+        echeance.montant_regle = echeance.montant_pedagogique + echeance.montant_rqth
+
+
+def schema() -> dict[str, Any]:
+    """The published JSON Schema of scenario files."""
+    generated = Scenario.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://opco-sandbox.example/scenario.schema.json",
+        **generated,
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,133 @@
+"""The tables. Every row belongs to an espace; OPCO rows also to an OPCO."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class Cents(TypeDecorator[Decimal]):
+    """Euros exact to the cent, stored as an integer number of cents on every engine."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
+        return None if value is None else int(value.scaleb(2).to_integral_exact())
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value).scaleb(-2)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, Decimal: Cents}
+
+
+class EspaceRow(Base):
+    __tablename__ = "espaces"
+
+    nom: Mapped[str] = mapped_column(String(64), primary_key=True)
+    horloge: Mapped[date]
+    # The clock when the scenario was loaded: where a reset takes it back.
+    horloge_initiale: Mapped[date]
+    # Bumped on every scenario load or reset: the key of in-process caches of the scenario.
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    scenario: Mapped[dict[str, Any]]
+
+
+class CounterRow(Base):
+    """Sequences per espace and OPCO (numeroExterne, DECA), for deterministic numbers."""
+
+    __tablename__ = "compteurs"
+
+    espace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    opco: Mapped[str] = mapped_column(String(16), primary_key=True)
+    nom: Mapped[str] = mapped_column(String(32), primary_key=True)
+    valeur: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DossierRow(Base):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        UniqueConstraint("espace", "opco", "numero_externe", name="uq_dossier_numero_externe"),
+        UniqueConstraint(
+            "espace", "opco", "siret_cfa", "numero_interne", name="uq_dossier_numero_interne"
+        ),
+        # NULL for refused and cancelled dossiers: only live ones are duplicates.
+        UniqueConstraint("espace", "opco", "cle_doublon", name="uq_dossier_doublon"),
+        Index("ix_dossier_etape", "espace", "prochaine_etape"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    espace: Mapped[str] = mapped_column(String(64))
+    opco: Mapped[str] = mapped_column(String(16))
+    numero_externe: Mapped[str] = mapped_column(String(40))
+    numero_interne: Mapped[str | None] = mapped_column(String(64))
+    siret_cfa: Mapped[str] = mapped_column(String(14))
+    canal: Mapped[str] = mapped_column(String(10))
+    etat: Mapped[str] = mapped_column(String(24))
+    commentaire_etat: Mapped[str | None] = mapped_column(String(500))
+    cle_doublon: Mapped[str | None] = mapped_column(String(64))
+    # The five pairing values, normalised, for lookups without reading the CERFA.
+    nom: Mapped[str] = mapped_column(String(200))
+    prenom: Mapped[str] = mapped_column(String(200))
+    date_naissance: Mapped[date]
+    siret_employeur: Mapped[str] = mapped_column(String(14))
+    date_debut_contrat: Mapped[date]
+    date_conclusion: Mapped[date]
+    mandat_gestion: Mapped[bool]
+    a_regulariser: Mapped[bool]
+    cerfa: Mapped[dict[str, Any]]
+    date_transmission: Mapped[date]
+    date_mise_a_jour: Mapped[date]
+    # The date of the next clock-driven transition; NULL when none is pending.
+    prochaine_etape: Mapped[date | None]
+    numero_deca: Mapped[str | None] = mapped_column(String(15))
+    engagement: Mapped[Decimal | None]
+    frais_annexes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+    echeances: Mapped[list["EcheanceRow"]] = relationship(
+        back_populates="dossier", order_by="EcheanceRow.numero", cascade="all, delete-orphan"
+    )
+
+
+class EcheanceRow(Base):
+    __tablename__ = "echeances"
+    __table_args__ = (UniqueConstraint("dossier_id", "numero", name="uq_echeance_numero"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    numero: Mapped[int]
+    codification: Mapped[str] = mapped_column(String(8))
+    date_ouverture: Mapped[date]
+    date_debut: Mapped[date]
+    date_fin: Mapped[date]
+    montant_pedagogique: Mapped[Decimal]
+    montant_rqth: Mapped[Decimal]
+    montant_regle: Mapped[Decimal]
+    montant_en_cours: Mapped[Decimal]
+    siret: Mapped[str] = mapped_column(String(14))
+    iban: Mapped[str] = mapped_column(String(40))
+
+    dossier: Mapped[DossierRow] = relationship(back_populates="echeances")
+
+
+class JournalRow(Base):
+    __tablename__ = "journal"
+    __table_args__ = (Index("ix_journal_espace", "espace", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    espace: Mapped[str] = mapped_column(String(64))
+    instant: Mapped[datetime]
+    date: Mapped[date]
+    opco: Mapped[str | None] = mapped_column(String(16))
+    cfa: Mapped[str | None] = mapped_column(String(14))
+    methode: Mapped[str] = mapped_column(String(10))
+    chemin: Mapped[str] = mapped_column(String(500))
+    statut: Mapped[int]
+    codes: Mapped[list[Any]]
+    diagnostics: Mapped[list[Any]]
