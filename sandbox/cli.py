@@ -19,7 +19,9 @@ def build_app():  # type: ignore[no-untyped-def]
     from sandbox.storage.database import Database
 
     settings = Settings()
-    return create_app(Database(settings.database_url), resolve(settings.scenario), settings.admin_token)
+    return create_app(
+        Database(settings.database_url), resolve(settings.scenario), settings.admin_token
+    )
 
 
 @app.command()
@@ -41,10 +43,14 @@ def serve(
     from sandbox.storage.database import Database
 
     given = {
-        "host": host, "port": port, "scenario": scenario, "database_url": database_url,
-        "workers": workers, "admin_token": admin_token,
+        "host": host,
+        "port": port,
+        "scenario": scenario,
+        "database_url": database_url,
+        "workers": workers,
+        "admin_token": admin_token,
     }
-    settings = Settings(**{k: v for k, v in given.items() if v is not None})
+    settings = Settings.model_validate({k: v for k, v in given.items() if v is not None})
     try:
         resolve(settings.scenario)
     except ScenarioError as exc:

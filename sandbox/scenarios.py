@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from stdnum import iban
 from stdnum.fr import siret
 
@@ -23,7 +24,6 @@ from sandbox.domain.lifecycle import play_until, reach, settle_if_paid
 from sandbox.domain.scenario import Scenario, ScenarioDossier, TrancheModel
 from sandbox.domain.world import World
 from sandbox.errors import Problem, SandboxError, dotted_path
-from sqlalchemy.orm import Session
 from sandbox.storage.repository import Store
 
 SCHEMA_FILE = "scenario.schema.json"
@@ -35,7 +35,10 @@ class ScenarioError(SandboxError):
     def __init__(self, source: str, faults: list[tuple[str | None, str]]) -> None:
         super().__init__(
             422,
-            [Problem("SCENARIO_INVALIDE", f"{source} : {message}", champ) for champ, message in faults],
+            [
+                Problem("SCENARIO_INVALIDE", f"{source} : {message}", champ)
+                for champ, message in faults
+            ],
         )
         self.source = source
 
@@ -125,8 +128,7 @@ def _identifier_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
 
 def _schedule_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
     schedules = {"echeancier": scenario.echeancier} | {
-        f"opcos.{code}.echeancier": profile.echeancier
-        for code, profile in scenario.opcos.items()
+        f"opcos.{code}.echeancier": profile.echeancier for code, profile in scenario.opcos.items()
     }
     return [
         (path, "les mois doivent croître à partir de 0 et les parts faire 1")
@@ -192,7 +194,10 @@ def _install_dossier(espace: Espace, dossier: ScenarioDossier, index: int, sourc
         raise ScenarioError(
             source,
             [
-                (f"dossiers[{index}]" + (f".{p.champ}" if p.champ else ""), f"{p.code} : {p.message}")
+                (
+                    f"dossiers[{index}]" + (f".{p.champ}" if p.champ else ""),
+                    f"{p.code} : {p.message}",
+                )
                 for p in exc.problems
             ],
         ) from None
@@ -203,7 +208,9 @@ def _declare_paid(row: Any, dossier: ScenarioDossier, index: int) -> None:
     for numero in dossier.echeancesReglees:
         if numero not in numbers:
             raise SandboxError.of(
-                422, "NUMERO_ECHEANCE_INCONNU", f"le dossier n'a pas d'échéance {numero}",
+                422,
+                "NUMERO_ECHEANCE_INCONNU",
+                f"le dossier n'a pas d'échéance {numero}",
                 "echeancesReglees",
             )
         echeance = numbers[numero]

@@ -93,10 +93,11 @@ async def body_text(request: Request) -> str:
 
 
 @creating.put(PREFIX + "/scenario", summary="Charger un scénario", openapi_extra=SCENARIO_BODY)
-def put_scenario(
-    request: Request, espace: str, text: Annotated[str, Depends(body_text)]
-) -> Resume:
-    """Remplace tout l'état de l'espace (le crée au besoin) ; un scénario invalide ne change rien."""
+def put_scenario(request: Request, espace: str, text: Annotated[str, Depends(body_text)]) -> Resume:
+    """Remplace tout l'état de l'espace (le crée au besoin).
+
+    Un scénario invalide est refusé en entier (422 `SCENARIO_INVALIDE`) et ne change rien.
+    """
     if not re.fullmatch(ESPACE_NAME, espace):
         raise SandboxError.of(
             422,

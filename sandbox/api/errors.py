@@ -96,5 +96,7 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return _answer(
-        request, 500, [Problem("ERREUR_INTERNE", "Erreur interne de la sandbox : merci de la signaler.")]
+        request,
+        500,
+        [Problem("ERREUR_INTERNE", "Erreur interne de la sandbox : merci de la signaler.")],
     )

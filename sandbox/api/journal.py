@@ -15,7 +15,9 @@ from sandbox.storage.tables import JournalRow
 # /akto/v1/..., /cfadock/..., and the same under /espaces/{espace}/
 _JOURNALED = re.compile(r"^(?:/espaces/(?P<espace>[^/]+))?/(?P<service>[^/]+)/(?:v1|api)(?:/|$)")
 # A NIR (13 or 15 characters, Corsica included) anywhere in a path or query.
-_NIR = re.compile(r"(?<![0-9A-Za-z])[12378][0-9]{4}(?:[0-9]{2}|2[AB])[0-9]{6}(?:[0-9]{2})?(?![0-9])")
+_NIR = re.compile(
+    r"(?<![0-9A-Za-z])[12378][0-9]{4}(?:[0-9]{2}|2[AB])[0-9]{6}(?:[0-9]{2})?(?![0-9])"
+)
 _SECRET_PARAM = re.compile(r"(?i)((?:api[_-]?key|cle|token|key)=)[^&]*")
 
 
@@ -24,9 +26,7 @@ def mask(text: str) -> str:
     return _SECRET_PARAM.sub(r"\1***", _NIR.sub("***NIR***", text))
 
 
-async def record(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
+async def record(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     """HTTP middleware: answer, then write the journal entry in its own transaction."""
     response = await call_next(request)
     match = _JOURNALED.match(request.url.path)

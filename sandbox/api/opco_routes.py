@@ -15,9 +15,13 @@ api_key = APIKeyHeader(name="X-API-KEY", auto_error=False, description="clé du 
 
 
 def software_headers(
-    editeur: Annotated[str | None, Header(alias="EDITEUR", description="éditeur du logiciel")] = None,
+    editeur: Annotated[
+        str | None, Header(alias="EDITEUR", description="éditeur du logiciel")
+    ] = None,
     logiciel: Annotated[str | None, Header(alias="LOGICIEL", description="nom du logiciel")] = None,
-    version: Annotated[str | None, Header(alias="VERSION", description="version du logiciel")] = None,
+    version: Annotated[
+        str | None, Header(alias="VERSION", description="version du logiciel")
+    ] = None,
 ) -> None:
     """Declares the three headers for the documentation; the route class checks them."""
 
@@ -27,7 +31,9 @@ async def raw_body(request: Request) -> Any:
     try:
         return await request.json()
     except ValueError:
-        raise SandboxError.of(400, "JSON_INVALIDE", "Le corps de la requête n'est pas du JSON.") from None
+        raise SandboxError.of(
+            400, "JSON_INVALIDE", "Le corps de la requête n'est pas du JSON."
+        ) from None
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

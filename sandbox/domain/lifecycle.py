@@ -11,8 +11,8 @@ from sandbox.domain import echeancier
 from sandbox.domain.cerfa import Cerfa
 from sandbox.domain.context import Espace
 from sandbox.domain.deca import departement_of, numero_deca
-from sandbox.domain.scenario import OpcoProfile
 from sandbox.domain.regulation import CertificationStatus, ContractFacts, refusal_reasons
+from sandbox.domain.scenario import OpcoProfile
 from sandbox.errors import SandboxError
 from sandbox.storage.tables import DossierRow, EcheanceRow
 

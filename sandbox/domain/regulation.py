@@ -129,9 +129,7 @@ def _certification_refused(certification: CertificationStatus | None) -> bool:
     return not (certification.actif and certification.eligible_apprentissage)
 
 
-def _remuneration_refused(
-    facts: ContractFacts, smic_table: Sequence[tuple[date, Decimal]]
-) -> bool:
+def _remuneration_refused(facts: ContractFacts, smic_table: Sequence[tuple[date, Decimal]]) -> bool:
     # Only year 1 is checked: that is what `salaireEmbauche` pays.
     age = age_on(facts.date_naissance_apprenti, facts.date_debut_contrat)
     smic = smic_at(facts.date_debut_contrat, smic_table)

@@ -23,9 +23,7 @@ OpcoCode = Literal[
     "opcommerce",
     "uniformation",
 ]
-Etat = Literal[
-    "TRANSMIS", "EN_COURS_INSTRUCTION", "ENGAGE", "REFUSE", "ANNULE", "RUPTURE", "SOLDE"
-]
+Etat = Literal["TRANSMIS", "EN_COURS_INSTRUCTION", "ENGAGE", "REFUSE", "ANNULE", "RUPTURE", "SOLDE"]
 Days = Annotated[int, Field(ge=0, le=3650)]
 
 
@@ -113,7 +111,9 @@ class ScenarioDossier(Strict):
     etat: Etat = "TRANSMIS"
     commentaireEtat: str | None = None
     numeroInterne: str | None = None
-    numeroExterne: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")] | None = None
+    numeroExterne: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")] | None
+    ) = None
     mandatGestion: bool | None = True
     cerfa: dict[str, Any] = Field(description="same structure as POST /v1/dossiers")
     engagementsFraisAnnexe: list["FraisAnnexe"] = Field(default_factory=list)

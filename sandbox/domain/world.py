@@ -20,7 +20,7 @@ class World:
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self._keys = {
+        self._keys: dict[tuple[str, str], ApiKey] = {
             (opco, cle.cle): ApiKey(cfa, opco, cle.dateFinValidite)
             for cfa in scenario.cfas
             for opco in cfa.cles

@@ -28,13 +28,19 @@ def test_every_departement_makes_a_valid_number(departement: str) -> None:
 @pytest.mark.parametrize(
     ("departement", "code"),
     [
-        ("75", "075"), ("075", "075"), (" 01 ", "001"), ("5", "005"), ("95", "095"),
-        ("2A", "02A"), ("2b", "02B"), ("02A", "02A"), ("974", "974"), ("976", "976"),
+        ("75", "075"),
+        ("075", "075"),
+        (" 01 ", "001"),
+        ("5", "005"),
+        ("95", "095"),
+        ("2A", "02A"),
+        ("2b", "02B"),
+        ("02A", "02A"),
+        ("974", "974"),
+        ("976", "976"),
     ],
 )
-def test_departement_codes_are_normalised_to_three_characters(
-    departement: str, code: str
-) -> None:
+def test_departement_codes_are_normalised_to_three_characters(departement: str, code: str) -> None:
     assert numero_deca(departement, date(2026, 9, 1), 1)[:3] == code
 
 
@@ -71,12 +77,27 @@ def test_numbers_always_match_the_pattern(departement: str, day: date, sequence:
 @pytest.mark.parametrize(
     ("code_postal", "departement"),
     [
-        ("75011", "075"), ("01000", "001"), ("13001", "013"), ("95000", "095"),
-        ("20000", "02A"), ("20137", "02A"), ("20199", "02A"),
-        ("20200", "02B"), ("20260", "02B"), ("20620", "02B"),
-        ("97110", "971"), ("97411", "974"), ("97600", "976"),
-        ("97500", "075"), ("98000", "075"), ("00100", "075"),
-        (None, "075"), ("", "075"), ("7501", "075"), ("75O11", "075"), (" 69001 ", "069"),
+        ("75011", "075"),
+        ("01000", "001"),
+        ("13001", "013"),
+        ("95000", "095"),
+        ("20000", "02A"),
+        ("20137", "02A"),
+        ("20199", "02A"),
+        ("20200", "02B"),
+        ("20260", "02B"),
+        ("20620", "02B"),
+        ("97110", "971"),
+        ("97411", "974"),
+        ("97600", "976"),
+        ("97500", "075"),
+        ("98000", "075"),
+        ("00100", "075"),
+        (None, "075"),
+        ("", "075"),
+        ("7501", "075"),
+        ("75O11", "075"),
+        (" 69001 ", "069"),
     ],
 )
 def test_departement_of_a_postal_code(code_postal: str | None, departement: str) -> None:

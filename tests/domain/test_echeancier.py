@@ -74,7 +74,10 @@ def test_thirteen_month_contract_adds_a_short_second_year() -> None:
 
     assert periods(echeances)[3:] == [(date(2027, 9, 1), date(2027, 9, 1), date(2027, 9, 30))]
     assert pedagogiques(echeances) == [
-        Decimal(2800), Decimal(2100), Decimal(2100), Decimal("575.34"),
+        Decimal(2800),
+        Decimal(2100),
+        Decimal(2100),
+        Decimal("575.34"),
     ]
 
 

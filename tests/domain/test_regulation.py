@@ -111,8 +111,10 @@ def test_maitre_exactly_18_on_the_start_day_engages() -> None:
 
 @pytest.mark.parametrize(
     "certification",
-    [CertificationStatus(actif=False, eligible_apprentissage=True),
-     CertificationStatus(actif=True, eligible_apprentissage=False)],
+    [
+        CertificationStatus(actif=False, eligible_apprentissage=True),
+        CertificationStatus(actif=True, eligible_apprentissage=False),
+    ],
 )
 def test_inactive_or_ineligible_certification_is_refused(
     certification: CertificationStatus,
@@ -144,9 +146,7 @@ def test_salary_at_the_minimum_engages_and_a_cent_less_is_refused() -> None:
     ("debut", "expected"),
     [(date(2025, 12, 31), []), (date(2026, 1, 1), ["REMUNERATION_INSUFFISANTE"])],
 )
-def test_the_smic_in_force_at_the_contract_start_applies(
-    debut: date, expected: list[str]
-) -> None:
+def test_the_smic_in_force_at_the_contract_start_applies(debut: date, expected: list[str]) -> None:
     # Aged 26+: 100 % of the SMIC, 1801.80 until 2025-12-31, 1823.03 from 2026-01-01.
     adult = facts(
         date_naissance_apprenti=date(1999, 1, 1),
@@ -172,7 +172,10 @@ def test_every_reason_is_given_once_in_a_fixed_order() -> None:
         salaire_embauche=Decimal(100),
     )
     assert refusal_reasons(everything_wrong) == [
-        "AGE_APPRENTI", "AGE_MAITRE", "CERTIFICATION_INELIGIBLE", "REMUNERATION_INSUFFISANTE",
+        "AGE_APPRENTI",
+        "AGE_MAITRE",
+        "CERTIFICATION_INELIGIBLE",
+        "REMUNERATION_INSUFFISANTE",
     ]
 
 
@@ -210,9 +213,22 @@ def test_smic_at_needs_a_table() -> None:
 @pytest.mark.parametrize(
     ("age", "year", "rate"),
     [
-        (15, 1, 27), (17, 1, 27), (18, 1, 43), (20, 1, 43), (21, 1, 53), (25, 1, 53),
-        (26, 1, 100), (17, 2, 39), (18, 2, 51), (21, 2, 61), (40, 2, 100),
-        (17, 3, 55), (20, 3, 67), (25, 3, 78), (26, 3, 100), (25, 4, 78),
+        (15, 1, 27),
+        (17, 1, 27),
+        (18, 1, 43),
+        (20, 1, 43),
+        (21, 1, 53),
+        (25, 1, 53),
+        (26, 1, 100),
+        (17, 2, 39),
+        (18, 2, 51),
+        (21, 2, 61),
+        (40, 2, 100),
+        (17, 3, 55),
+        (20, 3, 67),
+        (25, 3, 78),
+        (26, 3, 100),
+        (25, 4, 78),
     ],
 )
 def test_minimum_rate_by_age_and_contract_year(age: int, year: int, rate: int) -> None:

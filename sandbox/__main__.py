@@ -1,0 +1,5 @@
+"""`python -m sandbox` is `opco-sandbox`."""
+
+from sandbox.cli import app
+
+app()

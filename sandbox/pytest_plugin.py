@@ -1,0 +1,183 @@
+"""pytest fixtures for testing a CFA application against the sandbox.
+
+Installing the package registers them (entry point `pytest11`):
+
+* `opco_sandbox`: the app in-process, a fresh espace per test loaded with `demo`, or with
+  the scenario that `@pytest.mark.opco_scenario("name-or-path")` names.
+* `opco_sandbox_url`: the base URL of a live server on a free port, for code that needs a
+  real socket; its `default` espace is reset between tests.
+
+Override `opco_sandbox_database_url` (session scope) to run on another database.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox.testing import InProcessServer
+
+SOFTWARE_HEADERS = {"EDITEUR": "opco-sandbox", "LOGICIEL": "pytest", "VERSION": "1"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "opco_scenario(name_or_path): the scenario the opco_sandbox espace starts with"
+    )
+
+
+class OpcoSandbox:
+    """One test's espace on the in-process sandbox."""
+
+    def __init__(self, server: InProcessServer, espace: str) -> None:
+        self.server = server
+        self.espace = espace
+        self.control = server.client(f"/_sandbox/espaces/{espace}")
+        self._scenario: dict[str, Any] = {}
+
+    def load(self, scenario: str | Path | dict[str, Any]) -> dict[str, Any]:
+        """Replace the espace's state by a scenario: a bundled name, a file path or a dict."""
+        document = _scenario_document(scenario)
+        response = self.control.put("/scenario", json=document)
+        if response.status_code != 200:
+            raise AssertionError(f"scenario refused: {response.text}")
+        self._scenario = document
+        summary: dict[str, Any] = response.json()
+        return summary
+
+    def client(self, opco: str, cfa: str | None = None) -> httpx.Client:
+        """A client of that OPCO's API, with the CFA's key (the first CFA's when None)."""
+        headers = dict(SOFTWARE_HEADERS)
+        if key := self.key(opco, cfa):
+            headers["X-API-KEY"] = key
+        return self.server.client(f"/espaces/{self.espace}/{opco}", headers)
+
+    def key(self, opco: str, cfa: str | None = None) -> str | None:
+        """The scenario's key of that CFA (SIRET; the first CFA when None) at that OPCO."""
+        cfas = self._scenario.get("cfas", [])
+        chosen = next((c for c in cfas if cfa is None or c["siret"] == cfa), None)
+        if chosen is None:
+            raise KeyError(f"no CFA {cfa} in the scenario")
+        value = chosen.get("cles", {}).get(opco)
+        return value["cle"] if isinstance(value, dict) else value
+
+    def advance(self, days: int) -> date:
+        """Move the espace's clock forward; what falls due happens."""
+        response = self.control.post("/horloge", json={"jours": days})
+        response.raise_for_status()
+        return date.fromisoformat(response.json()["date"])
+
+    @property
+    def today(self) -> date:
+        return date.fromisoformat(self.control.get("/horloge").json()["date"])
+
+    def close(self) -> None:
+        self.control.delete("")
+        self.control.close()
+
+
+def _scenario_document(scenario: str | Path | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(scenario, dict):
+        return scenario
+    from sandbox.scenarios import resolve
+
+    return resolve(str(scenario)).document
+
+
+@pytest.fixture(scope="session")
+def opco_sandbox_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Where the sandbox keeps its data during the test session (a SQLite file)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('opco-sandbox') / 'sandbox.db'}"
+
+
+@pytest.fixture(scope="session")
+def opco_sandbox_server(opco_sandbox_database_url: str) -> Iterator[InProcessServer]:
+    """The in-process app, started once per test session."""
+    from sandbox.api.app import create_app
+    from sandbox.scenarios import resolve
+    from sandbox.storage.database import Database
+
+    database = Database(opco_sandbox_database_url)
+    with InProcessServer(create_app(database, resolve("demo"))) as server:
+        yield server
+    database.dispose()
+
+
+@pytest.fixture
+def opco_sandbox(
+    opco_sandbox_server: InProcessServer, request: pytest.FixtureRequest
+) -> Iterator[OpcoSandbox]:
+    """A fresh espace for this test, loaded with `demo` or the marker's scenario."""
+    marker = request.node.get_closest_marker("opco_scenario")
+    sandbox = OpcoSandbox(opco_sandbox_server, f"test-{uuid.uuid4().hex[:16]}")
+    sandbox.load(marker.args[0] if marker else "demo")
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture(scope="session")
+def _opco_sandbox_live(opco_sandbox_database_url: str) -> Iterator[str]:
+    with live_server(opco_sandbox_database_url) as url:
+        yield url
+
+
+@pytest.fixture
+def opco_sandbox_url(_opco_sandbox_live: str) -> Iterator[str]:
+    """The base URL of a live sandbox (`http://127.0.0.1:PORT`); reset after each test."""
+    yield _opco_sandbox_live
+    httpx.post(f"{_opco_sandbox_live}/_sandbox/espaces/default/reset").raise_for_status()
+
+
+class live_server:
+    """`opco-sandbox serve` in a subprocess on a free port, until the block ends."""
+
+    def __init__(self, database_url: str, scenario: str = "demo", workers: int = 1) -> None:
+        self.args = ["--database-url", database_url, "--scenario", scenario]
+        self.args += ["--workers", str(workers)]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> str:
+        port = _free_port()
+        command = [sys.executable, "-m", "sandbox", "serve", "--port", str(port), *self.args]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPCO_SANDBOX_")}
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_up(url, self.process)
+        return url
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the sandbox exited with status {process.returncode}")
+        try:
+            if httpx.get(f"{url}/akto/v1/status", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the sandbox did not answer on {url} within {timeout} s")
