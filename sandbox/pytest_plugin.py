@@ -68,7 +68,7 @@ class OpcoSandbox:
         if chosen is None:
             raise KeyError(f"no CFA {cfa} in the scenario")
         value = chosen.get("cles", {}).get(opco)
-        return value["cle"] if isinstance(value, dict) else value
+        return str(value["cle"]) if isinstance(value, dict) else value and str(value)
 
     def advance(self, days: int) -> date:
         """Move the espace's clock forward; what falls due happens."""
