@@ -53,5 +53,7 @@ def dotted_path(loc: Sequence[Any]) -> str | None:
         parts = parts[1:]
     path = ""
     for part in parts:
+        if part == "[key]":  # pydantic's marker for a refused dict key: the key is the place
+            continue
         path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
     return path or None

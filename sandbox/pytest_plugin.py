@@ -81,7 +81,11 @@ class OpcoSandbox:
         return date.fromisoformat(self.control.get("/horloge").json()["date"])
 
     def close(self) -> None:
-        self.control.delete("")
+        """Drop the espace (the control client's base URL ends with a slash: not used here)."""
+        with self.server.client() as client:
+            response = client.delete(f"/_sandbox/espaces/{self.espace}")
+        if response.status_code != 404:  # the test may have dropped it itself
+            response.raise_for_status()
         self.control.close()
 
 

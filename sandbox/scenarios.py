@@ -5,9 +5,11 @@ data obeys the same rules. An invalid scenario is refused whole and changes noth
 """
 
 import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +19,18 @@ from sqlalchemy.orm import Session
 from stdnum import iban
 from stdnum.fr import siret
 
+from sandbox.domain import facturation
 from sandbox.domain.cerfa import Cerfa
+from sandbox.domain.clock import play_until
 from sandbox.domain.context import Espace
 from sandbox.domain.dossiers import Deposit, transmit
-from sandbox.domain.lifecycle import play_until, reach, settle_if_paid
-from sandbox.domain.scenario import Scenario, ScenarioDossier, TrancheModel
+from sandbox.domain.facture import FactureBody
+from sandbox.domain.lifecycle import reach, settle_if_paid
+from sandbox.domain.scenario import Scenario, ScenarioDossier, ScenarioFacture, TrancheModel
 from sandbox.domain.world import World
 from sandbox.errors import Problem, SandboxError, dotted_path
 from sandbox.storage.repository import Store
+from sandbox.storage.tables import DossierRow
 
 SCHEMA_FILE = "scenario.schema.json"
 
@@ -32,7 +38,7 @@ SCHEMA_FILE = "scenario.schema.json"
 class ScenarioError(SandboxError):
     """422 `SCENARIO_INVALIDE`, one problem per fault, `champ` its path in the file."""
 
-    def __init__(self, source: str, faults: list[tuple[str | None, str]]) -> None:
+    def __init__(self, source: str, faults: Sequence[tuple[str | None, str]]) -> None:
         super().__init__(
             422,
             [
@@ -60,10 +66,9 @@ class Summary:
 
 def bundled_dir() -> Path:
     """The scenarios shipped with the package (the repository's `scenarios/`)."""
-    source_tree = Path(__file__).resolve().parent.parent / "scenarios"
-    if source_tree.is_dir():  # a checkout, imported from its own folder
-        return source_tree
-    return Path(str(resources.files("sandbox.scenario_files")))
+    here = Path(__file__).resolve().parent
+    installed = here / "scenario_files"  # where pyproject.toml's package-dir puts them
+    return installed if installed.is_dir() else here.parent / "scenarios"
 
 
 def resolve(name_or_path: str) -> LoadedScenario:
@@ -160,7 +165,7 @@ def _cerfa_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
 
 def install(session: Session, espace_nom: str, loaded: LoadedScenario, today: date) -> Summary:
     """Replace the espace's whole state by the scenario, within the caller's transaction
-    (which rolls back whole when the scenario's dossiers break a rule)."""
+    (which rolls back whole when the scenario's dossiers or invoices break a rule)."""
     scenario = loaded.scenario
     horloge = scenario.date or today
     store = Store(session, espace_nom)
@@ -168,42 +173,80 @@ def install(session: Session, espace_nom: str, loaded: LoadedScenario, today: da
     store.save_espace(horloge, loaded.document)
     espace = Espace(store, World(scenario), horloge)
     for index, dossier in enumerate(scenario.dossiers):
-        _install_dossier(espace, dossier, index, loaded.source)
+        with _located(loaded.source, f"dossiers[{index}]"):
+            _install_dossier(espace, dossier)
     play_until(espace, horloge)
-    return Summary(len(scenario.cfas), len(scenario.dossiers), 0, horloge)
+    for index, facture in enumerate(scenario.factures):
+        with _located(loaded.source, f"factures[{index}]"):
+            _install_facture(espace, facture)
+    return Summary(len(scenario.cfas), len(scenario.dossiers), len(scenario.factures), horloge)
 
 
-def _install_dossier(espace: Espace, dossier: ScenarioDossier, index: int, source: str) -> None:
-    cerfa = Cerfa.model_validate(dossier.cerfa)
+@contextmanager
+def _located(source: str, path: str) -> Iterator[None]:
+    """A rule broken by a scenario's item is a scenario error at that item's path."""
+    try:
+        yield
+    except SandboxError as exc:
+        faults = [
+            (path + (f".{p.champ}" if p.champ else ""), f"{p.code} : {p.message}")
+            for p in exc.problems
+        ]
+        raise ScenarioError(source, faults) from None
+
+
+def _install_dossier(espace: Espace, dossier: ScenarioDossier) -> None:
     deposit = Deposit(
         opco=dossier.opco,
-        cerfa=cerfa,
+        cerfa=Cerfa.model_validate(dossier.cerfa),
         raw_cerfa=dossier.cerfa,
         numero_interne=dossier.numeroInterne,
         mandat_gestion=dossier.mandatGestion,
         canal=dossier.canal,
         numero_externe=dossier.numeroExterne,
     )
-    try:
-        row = transmit(espace, deposit, None).dossier
-        row.frais_annexes = [f.model_dump(mode="json") for f in dossier.engagementsFraisAnnexe]
-        reach(espace, row, dossier.etat, dossier.commentaireEtat)
-        _declare_paid(row, dossier, index)
-        settle_if_paid(row, espace.today)
-    except SandboxError as exc:
-        raise ScenarioError(
-            source,
-            [
-                (
-                    f"dossiers[{index}]" + (f".{p.champ}" if p.champ else ""),
-                    f"{p.code} : {p.message}",
-                )
-                for p in exc.problems
-            ],
-        ) from None
+    row = transmit(espace, deposit, None).dossier
+    row.frais_annexes = [json_numbers(f.model_dump()) for f in dossier.engagementsFraisAnnexe]
+    reach(espace, row, dossier.etat, dossier.commentaireEtat)
+    _declare_paid(row, dossier)
+    settle_if_paid(row, espace.today)
 
 
-def _declare_paid(row: Any, dossier: ScenarioDossier, index: int) -> None:
+def _install_facture(espace: Espace, facture: ScenarioFacture) -> None:
+    siret = facture.emetteur.siret if facture.emetteur else None
+    cfa = espace.world.cfa(siret or "")
+    if cfa is None:
+        raise SandboxError.of(
+            422,
+            "SIRET_EMETTEUR_INCONNU",
+            "l'émetteur n'est pas un CFA du scénario",
+            "emetteur.siret",
+        )
+    body = FactureBody.model_validate(facture.model_dump(exclude={"opco", "etat", "motifRejet"}))
+    raw = json_numbers(body.model_dump(exclude_none=True))
+    outcome = facturation.submit(espace, facture.opco, cfa, body, raw)
+    if outcome.problems and facture.etat != "REJETEE":
+        raise SandboxError(422, outcome.problems)
+    if facture.etat == "REJETEE" and not outcome.problems:
+        facturation.reject(espace, outcome.facture, facture.motifRejet or "Rejet du scénario")
+    elif facture.etat == "REGLEE":
+        facturation.pay(espace, outcome.facture, espace.today)
+
+
+def json_numbers(value: Any) -> Any:
+    """Decimals as JSON numbers (integers when whole), dates as ISO strings, recursively."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_numbers(item) for item in value]
+    return value
+
+
+def _declare_paid(row: DossierRow, dossier: ScenarioDossier) -> None:
     numbers = {e.numero: e for e in row.echeances}
     for numero in dossier.echeancesReglees:
         if numero not in numbers:
@@ -215,6 +258,7 @@ def _declare_paid(row: Any, dossier: ScenarioDossier, index: int) -> None:
             )
         echeance = numbers[numero]
         echeance.montant_regle = echeance.montant_pedagogique + echeance.montant_rqth
+        echeance.regle_rqth = echeance.montant_rqth
 
 
 def schema() -> dict[str, Any]:
@@ -229,3 +273,10 @@ def schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_schema(path: Path | None = None) -> Path:
+    """Regenerate the published schema file from the models."""
+    target = path or bundled_dir() / SCHEMA_FILE
+    target.write_text(schema_text(), encoding="utf-8")
+    return target

@@ -9,7 +9,15 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from sandbox import __version__
-from sandbox.api import control_routes, errors, journal, opco_routes
+from sandbox.api import (
+    appairage_routes,
+    cfadock_routes,
+    control_routes,
+    errors,
+    facture_routes,
+    journal,
+    opco_routes,
+)
 from sandbox.api.runtime import Runtime
 from sandbox.errors import SandboxError
 from sandbox.scenarios import LoadedScenario
@@ -20,6 +28,7 @@ Bac à sable de l'API d'échange CFA–OPCO : les 11 OPCO dans un seul serveur, 
 réel, une horloge pilotable, un journal des requêtes.
 
 * API d'un OPCO : `/{opco}/v1/…` (espace `default`) ou `/espaces/{espace}/{opco}/v1/…`.
+* CFADock : `/cfadock/api/…` ou `/espaces/{espace}/cfadock/api/…`.
 * API de contrôle : `/_sandbox/espaces/{espace}/…`.
 * Erreurs : `{"errors": [{"code", "message", "champ"}]}` pour tous les statuts.
 """
@@ -51,10 +60,17 @@ def create_app(
     )
     app.state.runtime = runtime
     app.middleware("http")(journal.record)
+    opco_routers = (
+        opco_routes.public,
+        opco_routes.router,
+        appairage_routes.router,
+        facture_routes.router,
+    )
     for prefix in ("/{opco}", "/espaces/{espace}/{opco}"):
-        named = prefix.startswith("/espaces")
-        app.include_router(opco_routes.public, prefix=prefix, include_in_schema=not named)
-        app.include_router(opco_routes.router, prefix=prefix, include_in_schema=not named)
+        for router in opco_routers:  # the named-espace copies stay out of the spec
+            app.include_router(router, prefix=prefix, include_in_schema=prefix == "/{opco}")
+    for prefix in ("", "/espaces/{espace}"):
+        app.include_router(cfadock_routes.router, prefix=prefix, include_in_schema=not prefix)
     app.include_router(control_routes.router)
     app.include_router(control_routes.creating)
     return app

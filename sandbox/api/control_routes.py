@@ -158,7 +158,7 @@ def force_state(
             404, "DOSSIER_INCONNU", f"Aucun dossier {numeroExterne} chez cet OPCO.", "numeroExterne"
         )
     lifecycle.force(current, row, change.etat, change.commentaire)
-    lifecycle.play_until(current, current.today)
+    clock.play_until(current, current.today)
     return schemas.dossier_answer(row)
 
 

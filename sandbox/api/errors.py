@@ -100,3 +100,9 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         500,
         [Problem("ERREUR_INTERNE", "Erreur interne de la sandbox : merci de la signaler.")],
     )
+
+
+def error_response(request: Request, status: int, problems: Sequence[Problem]) -> JSONResponse:
+    """An error answer returned rather than raised: the transaction still commits (a
+    rejected invoice is kept)."""
+    return _answer(request, status, problems)

@@ -12,8 +12,10 @@ from sandbox.domain.opcos import OPCOS
 from sandbox.storage.repository import Store
 from sandbox.storage.tables import JournalRow
 
-# /akto/v1/..., /cfadock/..., and the same under /espaces/{espace}/
-_JOURNALED = re.compile(r"^(?:/espaces/(?P<espace>[^/]+))?/(?P<service>[^/]+)/(?:v1|api)(?:/|$)")
+# /akto/v1/..., /cfadock/..., and the same under /espaces/{espace}/ (no espace name has a NUL)
+_JOURNALED = re.compile(
+    r"^(?:/espaces/(?P<espace>[^/\x00]+))?/(?P<service>[^/]+)/(?:v1|api)(?:/|$)"
+)
 # A NIR (13 or 15 characters, Corsica included) anywhere in a path or query.
 _NIR = re.compile(
     r"(?<![0-9A-Za-z])[12378][0-9]{4}(?:[0-9]{2}|2[AB])[0-9]{6}(?:[0-9]{2})?(?![0-9])"
@@ -22,8 +24,9 @@ _SECRET_PARAM = re.compile(r"(?i)((?:api[_-]?key|cle|token|key)=)[^&]*")
 
 
 def mask(text: str) -> str:
-    """What may be written to the journal or a log: no NIR, no key."""
-    return _SECRET_PARAM.sub(r"\1***", _NIR.sub("***NIR***", text))
+    """What may be written to the journal or a log: no NIR, no key, no NUL (PostgreSQL
+    cannot store one)."""
+    return _SECRET_PARAM.sub(r"\1***", _NIR.sub("***NIR***", text)).replace("\x00", "")
 
 
 async def record(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -53,7 +56,7 @@ def _write(runtime: Runtime, espace: str, request: Request, status: int) -> None
                 date=row.horloge,
                 opco=getattr(state, "opco", None),
                 cfa=getattr(state, "cfa", None),
-                methode=request.method,
+                methode=request.method[:10],
                 chemin=mask(chemin)[:500],
                 statut=status,
                 codes=list(getattr(state, "codes", [])),

@@ -1,8 +1,10 @@
 """The OPCO API of the standard, served for each OPCO under `/{opco}/v1`."""
 
+import json
+import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.security import APIKeyHeader
 
 from sandbox.api import schemas
@@ -27,21 +29,45 @@ def software_headers(
 
 
 async def raw_body(request: Request) -> Any:
-    """The body exactly as sent: the fields the sandbox does not interpret are kept as is."""
+    """The body exactly as sent: the fields the sandbox does not interpret are kept as is.
+
+    JSON has no NaN or Infinity (Python's parser accepts them), and a number too large for
+    a float would come back as Infinity: both are refused as malformed."""
     try:
-        return await request.json()
+        return json.loads(
+            await request.body(), parse_constant=_refuse_constant, parse_float=_finite_float
+        )
     except ValueError:
         raise SandboxError.of(
             400, "JSON_INVALIDE", "Le corps de la requête n'est pas du JSON."
         ) from None
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large")
+    return number
+
+
+def opco_code(
+    opco: Annotated[str, Path(description="code de l'OPCO : akto, atlas, opcoep…")],
+) -> None:
+    """Declares the `{opco}` segment for the documentation; the route class checks it."""
+
+
 CallerDep = Annotated[Caller, Depends(caller)]
-public = APIRouter(route_class=OpcoPublicRoute, tags=["OPCO"])
+page_number = Annotated[int, Query(ge=1, le=1_000_000, description="à partir de 1")]
+page_size = Annotated[int, Query(ge=1, le=500, description="50 par défaut, 500 au plus")]
+public = APIRouter(route_class=OpcoPublicRoute, tags=["OPCO"], dependencies=[Depends(opco_code)])
 router = APIRouter(
     route_class=OpcoRoute,
     tags=["OPCO"],
-    dependencies=[Depends(api_key), Depends(software_headers)],
+    dependencies=[Depends(opco_code), Depends(api_key), Depends(software_headers)],
 )
 
 
@@ -88,8 +114,8 @@ def transmettre(
 @router.get("/v1/dossiers/etats", summary="États des dossiers du CFA, par page")
 def etats(
     who: CallerDep,
-    numeroPage: Annotated[int, Query(ge=1, description="à partir de 1")] = 1,
-    taillePage: Annotated[int, Query(ge=1, le=500, description="50 par défaut")] = 50,
+    numeroPage: page_number = 1,
+    taillePage: page_size = 50,
 ) -> schemas.EtatsDossiers:
     """Les dossiers du CFA connus par un numéro interne, du plus ancien au plus récent."""
     assert who.cfa is not None

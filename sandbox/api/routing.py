@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -51,6 +51,14 @@ class TransactionalRoute(APIRoute):
                 except IntegrityError:
                     if attempt == ATTEMPTS:
                         raise
+                except DataError:
+                    # A value the database cannot hold (PostgreSQL: a NUL character, a
+                    # non-finite number in JSON): the input is malformed, not the server.
+                    raise SandboxError.of(
+                        422,
+                        "FORMAT_INVALIDE",
+                        "La requête contient une valeur que la sandbox ne peut pas enregistrer.",
+                    ) from None
             raise AssertionError("unreachable")
 
         return in_transaction

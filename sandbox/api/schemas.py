@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, PlainSerializer
 
 from sandbox.errors import Problem
-from sandbox.storage.tables import DossierRow, EcheanceRow
+from sandbox.storage.tables import DossierRow, EcheanceRow, FactureRow
 
 # Amounts are exact decimals inside, JSON numbers outside (euros, two decimals).
 Money = Annotated[Decimal, PlainSerializer(float, return_type=float)]
@@ -82,6 +82,52 @@ class EtatsDossiers(BaseModel):
     count: int = Field(description="nombre de dossiers dans cette page")
     page: int = Field(description="numéro de la page, à partir de 1")
     EtatDossierResult: list[EtatDossier]
+
+
+class MotifRejet(BaseModel):
+    code: str = Field(description="règle de rejet, ou REJET_OPCO pour un rejet de l'OPCO")
+    message: str
+    champ: str | None = None
+
+
+class Facture(BaseModel):
+    numeroFacture: str
+    etat: str = Field(description="EN_COURS_INSTRUCTION, REGLEE ou REJETEE")
+    dateFacture: date
+    montantTotal: Money
+    montantRegle: Money | None = Field(description="montant payé, une fois réglée")
+    dateReglement: date | None = Field(description="date du paiement, une fois réglée")
+    emetteur: dict[str, Any] | None = Field(description="émetteur, tel qu'envoyé")
+    lignes: list[dict[str, Any]] = Field(description="lignes, telles qu'envoyées")
+    motifsRejet: list[MotifRejet] = Field(description="les raisons d'un rejet")
+    certificatRealisation: dict[str, Any] | None = Field(description="tel qu'envoyé")
+
+
+class AccuseFacture(BaseModel):
+    numeroFacture: str
+    etat: str = Field(description="EN_COURS_INSTRUCTION")
+
+
+class EtatsFactures(BaseModel):
+    total: int = Field(description="nombre de factures du CFA")
+    count: int = Field(description="nombre de factures dans cette page")
+    page: int = Field(description="numéro de la page, à partir de 1")
+    factures: list[Facture]
+
+
+def facture_answer(row: FactureRow) -> Facture:
+    return Facture(
+        numeroFacture=row.numero_facture,
+        etat=row.etat,
+        dateFacture=row.date_facture,
+        montantTotal=row.montant_total,
+        montantRegle=row.montant_regle,
+        dateReglement=row.date_reglement,
+        emetteur=row.emetteur,
+        lignes=list(row.lignes),
+        motifsRejet=[MotifRejet(**m) for m in row.motifs_rejet],
+        certificatRealisation=row.certificat,
+    )
 
 
 def avertissements(problems: list[Problem]) -> list[Avertissement]:

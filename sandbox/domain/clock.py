@@ -2,9 +2,26 @@
 
 from datetime import date, timedelta
 
+from sandbox.domain import facturation, lifecycle
 from sandbox.domain.context import Espace
-from sandbox.domain.lifecycle import play_until
 from sandbox.errors import SandboxError
+
+
+def play_until(espace: Espace, until: date) -> None:
+    """Play everything due on or before `until`, day by day: each day the dossiers' steps,
+    then the invoices' payments (which may settle a dossier)."""
+    store = espace.store
+    while (day := _next_due(espace, until)) is not None:
+        for dossier in store.dossiers_due_on(day):
+            lifecycle.step(espace, dossier, day)
+        for facture in store.factures_due_on(day):
+            facturation.pay(espace, facture, day)
+        store.session.flush()
+
+
+def _next_due(espace: Espace, until: date) -> date | None:
+    dates = [espace.store.next_due_date(until), espace.store.next_payment_date(until)]
+    return min((d for d in dates if d is not None), default=None)
 
 
 def set_clock(espace: Espace, new_date: date) -> date:

@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.domain.cerfa import Cerfa, stored_cerfa
+from sandbox.domain.clock import play_until
 from sandbox.domain.context import Espace
 from sandbox.domain.contracts import blocking_problems, contract_duplicate_key, normalize_name
-from sandbox.domain.lifecycle import play_until, schedule_first_step
+from sandbox.domain.lifecycle import schedule_first_step
 from sandbox.domain.opcos import OPCOS
 from sandbox.errors import Problem, SandboxError
 from sandbox.storage.tables import DossierRow
@@ -46,7 +47,9 @@ def transmit(espace: Espace, deposit: Deposit, caller_siret: str | None) -> Tran
     siret_cfa = deposit.cerfa.organismeFormation.siret
     _refuse_duplicate(espace, deposit.opco, cle_doublon, siret_cfa)
     if deposit.numero_interne is not None:
-        _refuse_used_numero_interne(espace, deposit.opco, siret_cfa, deposit.numero_interne)
+        _refuse_used_numero_interne(
+            espace, deposit.opco, siret_cfa, deposit.numero_interne, cle_doublon
+        )
     row = _new_dossier(espace, deposit, cle_doublon)
     espace.store.add_dossier(row)
     mandat = deposit.mandat_gestion is True
@@ -74,9 +77,12 @@ def _refuse_duplicate(espace: Espace, opco: str, cle_doublon: str, siret_cfa: st
 
 
 def _refuse_used_numero_interne(
-    espace: Espace, opco: str, siret_cfa: str, numero_interne: str
+    espace: Espace, opco: str, siret_cfa: str, numero_interne: str, cle_doublon: str
 ) -> None:
     if espace.store.dossier_by_numero_interne(opco, siret_cfa, numero_interne) is not None:
+        # The duplicate may have been committed by a concurrent request between our two
+        # reads: look again, so that DOSSIER_DOUBLON wins as it does without a race.
+        _refuse_duplicate(espace, opco, cle_doublon, siret_cfa)
         raise SandboxError.of(
             409,
             "NUMERO_INTERNE_DEJA_UTILISE",

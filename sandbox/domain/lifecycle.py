@@ -6,6 +6,7 @@ ENGAGE | RUPTURE → SOLDE; TRANSMIS | EN_COURS_INSTRUCTION | ENGAGE → ANNULE.
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sandbox.domain import echeancier
 from sandbox.domain.cerfa import Cerfa
@@ -29,22 +30,17 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 NOT_LIVE = frozenset({"REFUSE", "ANNULE"})
 # Used when the scenario's référentiel does not list the certification.
 DEFAULT_NPEC = Decimal("6000")
+# DECA numbers come from one national registry: one sequence per espace, across OPCOs, so
+# that two OPCOs never give the same number.
+DECA_REGISTRY = "*"
 
 
 def schedule_first_step(espace: Espace, row: DossierRow) -> None:
     row.prochaine_etape = espace.today + timedelta(days=_profile(espace, row).delaiPriseEnCharge)
 
 
-def play_until(espace: Espace, until: date) -> None:
-    """Play every transition due on or before `until`, day by day, in order."""
-    store = espace.store
-    while (day := store.next_due_date(until)) is not None:
-        for row in store.dossiers_due_on(day):
-            _step(espace, row, day)
-        store.session.flush()
-
-
-def _step(espace: Espace, row: DossierRow, day: date) -> None:
+def step(espace: Espace, row: DossierRow, day: date) -> None:
+    """The clock's transition of a dossier whose next step falls on `day`."""
     if row.etat == "TRANSMIS":
         move(row, "EN_COURS_INSTRUCTION", day)
         row.prochaine_etape = day + timedelta(days=_profile(espace, row).delaiInstruction)
@@ -82,9 +78,8 @@ def decide(espace: Espace, row: DossierRow, day: date) -> None:
 def engage(espace: Espace, row: DossierRow, day: date) -> None:
     move(row, "ENGAGE", day)
     cerfa = Cerfa.model_validate(row.cerfa)
-    adresse = row.cerfa.get("employeur", {}).get("adresse") or {}
-    sequence = espace.store.next_number(row.opco, "deca")
-    row.numero_deca = numero_deca(departement_of(adresse.get("codePostal")), day, sequence)
+    sequence = espace.store.next_number(DECA_REGISTRY, "deca")
+    row.numero_deca = numero_deca(departement_of(_code_postal(row.cerfa)), day, sequence)
     prevues = echeancier.build_echeancier(
         cerfa.contrat.dateDebutContrat,
         cerfa.contrat.dateFinContrat,
@@ -98,13 +93,16 @@ def engage(espace: Espace, row: DossierRow, day: date) -> None:
 
 
 def break_contract(row: DossierRow, day: date, commentaire: str | None) -> None:
-    """RUPTURE: the échéances opening after the rupture date are dropped."""
+    """RUPTURE: the échéances opening after the rupture date are dropped, the last one kept
+    pays up to the rupture; settled at once when what is kept is already paid."""
     move(row, "RUPTURE", day, commentaire)
     kept = [e for e in row.echeances if e.date_ouverture <= day]
     if kept:
-        kept[-1].date_fin = max(day, kept[-1].date_debut)
+        # A rupture after the contract's end changes nothing of the period paid for.
+        kept[-1].date_fin = min(day, kept[-1].date_fin)
     row.echeances = kept
     row.engagement = sum((e.montant_pedagogique + e.montant_rqth for e in kept), Decimal(0))
+    settle_if_paid(row, day)
 
 
 def _echeance_row(prevue: echeancier.EcheancePrevue, siret: str, iban: str) -> EcheanceRow:
@@ -118,6 +116,8 @@ def _echeance_row(prevue: echeancier.EcheancePrevue, siret: str, iban: str) -> E
         montant_rqth=prevue.montant_rqth,
         montant_regle=Decimal(0),
         montant_en_cours=Decimal(0),
+        regle_rqth=Decimal(0),
+        en_cours_rqth=Decimal(0),
         siret=siret,
         iban=iban,
     )
@@ -143,6 +143,15 @@ def _facts(espace: Espace, row: DossierRow) -> ContractFacts:
     )
 
 
+def _code_postal(cerfa: dict[str, Any]) -> str | None:
+    """The employer's postal code, if the CERFA gives one: its address is not checked at
+    transmission (kept as sent), so it may be missing, a string or a number."""
+    employeur = cerfa.get("employeur")
+    adresse = employeur.get("adresse") if isinstance(employeur, dict) else None
+    code = adresse.get("codePostal") if isinstance(adresse, dict) else None
+    return str(code) if isinstance(code, str | int) and not isinstance(code, bool) else None
+
+
 def _npec(espace: Espace, cerfa: Cerfa) -> Decimal:
     certification = espace.world.certification(cerfa.formation.rncp)
     return certification.npec if certification else DEFAULT_NPEC
@@ -166,10 +175,11 @@ _PATHS: dict[str, tuple[str, ...]] = {
 
 def reach(espace: Espace, row: DossierRow, etat: str, commentaire: str | None) -> None:
     """Take a new dossier to `etat` through the same transitions as a live one."""
-    for step in _PATHS[etat]:
-        if step == "REFUSE" and commentaire is None:
-            commentaire = " ".join(refusal_reasons(_facts(espace, row), espace.world.smic_table))
-        force(espace, row, step, commentaire if step == etat else None)
+    for etape in _PATHS[etat]:
+        if etape == "REFUSE" and commentaire is None:
+            reasons = refusal_reasons(_facts(espace, row), espace.world.smic_table)
+            commentaire = " ".join(reasons) or None
+        force(espace, row, etape, commentaire if etape == etat else None)
 
 
 def force(espace: Espace, row: DossierRow, etat: str, commentaire: str | None) -> None:
@@ -182,8 +192,9 @@ def force(espace: Espace, row: DossierRow, etat: str, commentaire: str | None) -
         break_contract(row, today, commentaire)
     elif etat == "SOLDE":
         move(row, "SOLDE", today, commentaire)
-        for e in row.echeances:  # a settled dossier owes nothing more
-            e.montant_regle, e.montant_en_cours = e.montant_pedagogique + e.montant_rqth, Decimal(0)
+        for e in row.echeances:  # settled: paid in full, but for invoices still in instruction
+            e.montant_regle = e.montant_pedagogique + e.montant_rqth - e.montant_en_cours
+            e.regle_rqth = e.montant_rqth - e.en_cours_rqth
     else:
         move(row, etat, today, commentaire)
         if etat == "EN_COURS_INSTRUCTION":

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from sandbox.domain.cerfa import Date, Siret, Text
+from sandbox.domain.facture import FactureBody
 
 OpcoCode = Literal[
     "afdas",
@@ -130,6 +131,17 @@ class ScenarioDossier(Strict):
         return self
 
 
+class ScenarioFacture(FactureBody):
+    """An invoice the OPCO already holds: the body of POST /v1/factures, its OPCO and state.
+
+    It is judged by the same rules as a live one; the emitter must be a scenario CFA."""
+
+    model_config = ConfigDict(extra="forbid")
+    opco: OpcoCode
+    etat: Literal["EN_COURS_INSTRUCTION", "REGLEE", "REJETEE"] = "EN_COURS_INSTRUCTION"
+    motifRejet: str | None = Field(None, max_length=500, description="for a REJETEE invoice")
+
+
 class Scenario(Strict):
     """A whole sandbox world, loaded into one espace."""
 
@@ -150,6 +162,7 @@ class Scenario(Strict):
         None, description="yearly schedule of échéances; default 40 % at 0, 30 % at 6 and 9"
     )
     dossiers: list[ScenarioDossier] = Field(default_factory=list)
+    factures: list[ScenarioFacture] = Field(default_factory=list)
 
     def profile(self, opco: str) -> OpcoProfile:
         return self.opcos.get(opco) or OpcoProfile()  # type: ignore[call-overload]

@@ -4,7 +4,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -77,8 +86,9 @@ class DossierRow(Base):
     commentaire_etat: Mapped[str | None] = mapped_column(String(500))
     cle_doublon: Mapped[str | None] = mapped_column(String(64))
     # The five pairing values, normalised, for lookups without reading the CERFA.
-    nom: Mapped[str] = mapped_column(String(200))
-    prenom: Mapped[str] = mapped_column(String(200))
+    # Normalising can lengthen a name (ß → ss): no length limit on these two.
+    nom: Mapped[str] = mapped_column(Text)
+    prenom: Mapped[str] = mapped_column(Text)
     date_naissance: Mapped[date]
     siret_employeur: Mapped[str] = mapped_column(String(14))
     date_debut_contrat: Mapped[date]
@@ -114,10 +124,44 @@ class EcheanceRow(Base):
     montant_rqth: Mapped[Decimal]
     montant_regle: Mapped[Decimal]
     montant_en_cours: Mapped[Decimal]
+    # The RQTH share of the two amounts above, to know what remains of each part.
+    regle_rqth: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    en_cours_rqth: Mapped[Decimal] = mapped_column(default=Decimal(0))
     siret: Mapped[str] = mapped_column(String(14))
     iban: Mapped[str] = mapped_column(String(40))
 
     dossier: Mapped[DossierRow] = relationship(back_populates="echeances")
+
+
+class FactureRow(Base):
+    __tablename__ = "factures"
+    __table_args__ = (
+        # NULL once rejected: a rejected invoice may be sent again under its number.
+        UniqueConstraint("espace", "opco", "cle_unicite", name="uq_facture_active"),
+        Index("ix_facture_cfa", "espace", "opco", "siret_cfa", "numero_facture"),
+        Index("ix_facture_paiement", "espace", "date_paiement_prevue"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    espace: Mapped[str] = mapped_column(String(64))
+    opco: Mapped[str] = mapped_column(String(16))
+    siret_cfa: Mapped[str] = mapped_column(String(14))
+    numero_facture: Mapped[str] = mapped_column(String(64))
+    siret_emetteur: Mapped[str] = mapped_column(String(64))
+    cle_unicite: Mapped[str | None] = mapped_column(String(140))
+    etat: Mapped[str] = mapped_column(String(24))
+    date_facture: Mapped[date]
+    date_reception: Mapped[date]
+    date_paiement_prevue: Mapped[date | None]
+    date_reglement: Mapped[date | None]
+    montant_total: Mapped[Decimal]
+    montant_regle: Mapped[Decimal | None]
+    emetteur: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    lignes: Mapped[list[Any]]
+    motifs_rejet: Mapped[list[Any]]
+    certificat: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What each accepted line booked on which échéance: undone on a later rejection.
+    imputations: Mapped[list[Any]]
 
 
 class JournalRow(Base):

@@ -1,0 +1,103 @@
+"""Small builders of request bodies: a valid contract, changed only where a test says."""
+
+import copy
+from typing import Any
+
+import httpx
+
+CFA_SIRET = "79012345900014"  # demo's first CFA, whose key the clients carry
+OTHER_CFA_SIRET = "41234567000019"  # demo's second CFA (akto only)
+EMPLOYER_SIRET = "52345678800018"  # Boulangerie Martin, at akto
+OTHER_EMPLOYER_SIRET = "53456789600012"
+NIRS = ("209013306311175", "103127505678960", "193056912345637")
+
+
+def cerfa(**blocks: dict[str, Any]) -> dict[str, Any]:
+    """A valid CERFA for the demo's first CFA; each keyword block is merged over the default."""
+    built: dict[str, Any] = {
+        "employeur": {"siret": EMPLOYER_SIRET, "denomination": "Boulangerie Martin"},
+        "apprenti": {
+            "nom": "Moreau",
+            "prenom": "Camille",
+            "sexe": "F",
+            "dateNaissance": "2009-01-20",
+            "nir": NIRS[0],
+        },
+        "maitre1": {"nom": "Martin", "prenom": "Paul", "dateNaissance": "1975-06-02"},
+        "contrat": {
+            "typeContratApp": 11,
+            "dateConclusion": "2026-08-25",
+            "dateDebutContrat": "2026-09-01",
+            "dateFinContrat": "2028-08-31",
+            "salaireEmbauche": 1200.00,
+        },
+        "formation": {
+            "rncp": "RNCP38580",
+            "intituleQualification": "BTS Comptabilité et gestion",
+            "dateDebutFormation": "2026-09-01",
+            "dateFinFormation": "2028-06-30",
+        },
+        "organismeFormation": {"siret": CFA_SIRET, "uaiCfa": "0751234A"},
+    }
+    for name, fields in blocks.items():
+        built[name] = {**built.get(name, {}), **fields}
+    return built
+
+
+def transmission(
+    numero_interne: str = "CFA-0001", mandat_gestion: bool | None = True, **blocks: dict[str, Any]
+) -> dict[str, Any]:
+    """A valid body of `POST /v1/dossiers`; `mandat_gestion=None` leaves the field out."""
+    body: dict[str, Any] = {"numeroInterne": numero_interne, "cerfa": cerfa(**blocks)}
+    if mandat_gestion is not None:
+        body["mandatGestion"] = mandat_gestion
+    return body
+
+
+def replaced(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of `document` with the dotted `path` set to `value`."""
+    changed = copy.deepcopy(document)
+    *parents, last = path.split(".")
+    _walk(changed, parents)[last] = value
+    return changed
+
+
+def without(document: dict[str, Any], path: str) -> dict[str, Any]:
+    """A copy of `document` without the field at the dotted `path`."""
+    changed = copy.deepcopy(document)
+    *parents, last = path.split(".")
+    del _walk(changed, parents)[last]
+    return changed
+
+
+def _walk(document: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    for key in keys:
+        document = document[key]
+    return document
+
+
+def problems(response: httpx.Response, status: int) -> list[tuple[str, str | None]]:
+    """`(code, champ)` of each item of an error answer, once its status and shape are checked."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert_error_shape(body)
+    return [(item["code"], item["champ"]) for item in body["errors"]]
+
+
+def codes(response: httpx.Response, status: int) -> list[str]:
+    """The codes of an error answer, once its status and shape are checked."""
+    return [code for code, _ in problems(response, status)]
+
+
+def assert_error_shape(body: Any) -> None:
+    """The contract's one error shape: `{"errors": [{"code", "message", "champ"}, …]}`."""
+    assert isinstance(body, dict)
+    assert set(body) == {"errors"}, body
+    assert body["errors"], body
+    for item in body["errors"]:
+        assert set(item) == {"code", "message", "champ"}, item
+        assert isinstance(item["code"], str)
+        assert item["code"] == item["code"].upper(), item
+        assert isinstance(item["message"], str)
+        assert item["message"], item
+        assert item["champ"] is None or isinstance(item["champ"], str), item
