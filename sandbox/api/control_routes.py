@@ -2,7 +2,7 @@
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sandbox.api import schemas
 from sandbox.api.routing import ControlCreateRoute, ControlRoute, espace
 from sandbox.api.runtime import DEFAULT_ESPACE
-from sandbox.domain import clock, lifecycle
+from sandbox.domain import clock, facturation, lifecycle
 from sandbox.domain.cerfa import Date
 from sandbox.domain.context import Espace
 from sandbox.domain.opcos import opco_named
@@ -160,6 +160,26 @@ def force_state(
     lifecycle.force(current, row, change.etat, change.commentaire)
     clock.play_until(current, current.today)
     return schemas.dossier_answer(row)
+
+
+class DecisionFacture(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    etat: Literal["REGLEE", "REJETEE"] = Field(description="payer maintenant, ou rejeter")
+    motif: str | None = Field(None, max_length=500, description="la raison d'un rejet")
+
+
+@router.post(
+    PREFIX + "/{opco}/factures/{numeroFacture}/etat", summary="Régler ou rejeter une facture"
+)
+def decide_invoice(
+    current: EspaceDep, opco: str, numeroFacture: str, decision: Annotated[DecisionFacture, Body()]
+) -> schemas.Facture:
+    """Une facture en instruction est payée tout de suite, ou rejetée (motif `REJET_OPCO`,
+    les montants en instruction de l'échéance sont libérés)."""
+    row = facturation.decide(
+        current, opco_named(opco).code, numeroFacture, decision.etat, decision.motif
+    )
+    return schemas.facture_answer(row)
 
 
 def _reinstall(current: Espace) -> Resume:

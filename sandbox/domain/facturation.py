@@ -451,3 +451,22 @@ def factures_page(
 ) -> tuple[int, list[FactureRow]]:
     offset = (numero_page - 1) * taille_page
     return espace.store.factures_of_cfa(opco, siret_cfa, offset, taille_page)
+
+
+def decide(
+    espace: Espace, opco: str, numero_facture: str, etat: str, motif: str | None
+) -> FactureRow:
+    """The OPCO's decision on an invoice in instruction, now (control API)."""
+    row = espace.store.facture_for_control(opco, numero_facture)
+    if row is None:
+        raise SandboxError.of(
+            404,
+            "FACTURE_INCONNUE",
+            f"Aucune facture {numero_facture} chez cet OPCO.",
+            "numeroFacture",
+        )
+    if etat == "REGLEE":
+        pay(espace, row, espace.today)
+    else:
+        reject(espace, row, motif or "Facture rejetée par l'OPCO")
+    return row
