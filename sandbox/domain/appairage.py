@@ -9,6 +9,7 @@ from datetime import date
 
 from sandbox.domain.context import Espace
 from sandbox.domain.contracts import EARLIEST_CONCLUSION, normalize_name
+from sandbox.domain.dossiers import refuse_used_numero_interne
 from sandbox.domain.lifecycle import NOT_LIVE
 from sandbox.errors import SandboxError
 from sandbox.storage.tables import DossierRow
@@ -37,7 +38,7 @@ def pair(espace: Espace, opco: str, siret_cfa: str, demande: Appairage) -> Dossi
     if already := next((r for r in mine if r.numero_interne == demande.numero_interne), None):
         return already
     row = _unpaired(mine, demande.numero_interne)
-    _refuse_used_numero_interne(espace, opco, siret_cfa, demande.numero_interne)
+    refuse_used_numero_interne(espace, opco, siret_cfa, demande.numero_interne)
     # Two dossiers paired to one number at once: the unique constraint fails the second
     # transaction, which is played again and then sees the first.
     row.numero_interne = demande.numero_interne
@@ -69,18 +70,6 @@ def _unpaired(mine: list[DossierRow], numero_interne: str) -> DossierRow:
             "numeroInterne",
         )
     return max(unpaired, key=lambda row: (row.etat not in NOT_LIVE, row.id))
-
-
-def _refuse_used_numero_interne(
-    espace: Espace, opco: str, siret_cfa: str, numero_interne: str
-) -> None:
-    if espace.store.dossier_by_numero_interne(opco, siret_cfa, numero_interne) is not None:
-        raise SandboxError.of(
-            409,
-            "NUMERO_INTERNE_DEJA_UTILISE",
-            f"Le numéro interne {numero_interne} est déjà utilisé par un autre de vos dossiers.",
-            "numeroInterne",
-        )
 
 
 def _not_found(siret_cfa: str, matches: list[DossierRow]) -> SandboxError:

@@ -47,9 +47,13 @@ def transmit(espace: Espace, deposit: Deposit, caller_siret: str | None) -> Tran
     siret_cfa = deposit.cerfa.organismeFormation.siret
     _refuse_duplicate(espace, deposit.opco, cle_doublon, siret_cfa)
     if deposit.numero_interne is not None:
-        _refuse_used_numero_interne(
-            espace, deposit.opco, siret_cfa, deposit.numero_interne, cle_doublon
-        )
+        try:
+            refuse_used_numero_interne(espace, deposit.opco, siret_cfa, deposit.numero_interne)
+        except SandboxError:
+            # The duplicate may have been committed by a concurrent request between our two
+            # reads: look again, so that DOSSIER_DOUBLON wins as it does without a race.
+            _refuse_duplicate(espace, deposit.opco, cle_doublon, siret_cfa)
+            raise
     row = _new_dossier(espace, deposit, cle_doublon)
     espace.store.add_dossier(row)
     mandat = deposit.mandat_gestion is True
@@ -76,13 +80,11 @@ def _refuse_duplicate(espace: Espace, opco: str, cle_doublon: str, siret_cfa: st
     )
 
 
-def _refuse_used_numero_interne(
-    espace: Espace, opco: str, siret_cfa: str, numero_interne: str, cle_doublon: str
+def refuse_used_numero_interne(
+    espace: Espace, opco: str, siret_cfa: str, numero_interne: str
 ) -> None:
+    """409 when another of the CFA's dossiers at that OPCO answers to that number."""
     if espace.store.dossier_by_numero_interne(opco, siret_cfa, numero_interne) is not None:
-        # The duplicate may have been committed by a concurrent request between our two
-        # reads: look again, so that DOSSIER_DOUBLON wins as it does without a race.
-        _refuse_duplicate(espace, opco, cle_doublon, siret_cfa)
         raise SandboxError.of(
             409,
             "NUMERO_INTERNE_DEJA_UTILISE",
