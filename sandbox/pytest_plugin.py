@@ -10,6 +10,7 @@ Installing the package registers them (entry point `pytest11`):
 Override `opco_sandbox_database_url` (session scope) to run on another database.
 """
 
+import functools
 import os
 import socket
 import subprocess
@@ -92,9 +93,15 @@ class OpcoSandbox:
 def _scenario_document(scenario: str | Path | dict[str, Any]) -> dict[str, Any]:
     if isinstance(scenario, dict):
         return scenario
+    return _resolved(str(scenario))
+
+
+@functools.lru_cache(maxsize=32)
+def _resolved(name_or_path: str) -> dict[str, Any]:
+    """A scenario file read once per test session: thousands of tests load `demo`."""
     from sandbox.scenarios import resolve
 
-    return resolve(str(scenario)).document
+    return resolve(name_or_path).document
 
 
 @pytest.fixture(scope="session")

@@ -87,11 +87,18 @@ def load_path(path: Path) -> LoadedScenario:
     return load_str(text, str(path))
 
 
+# libyaml's loader when PyYAML was built with it: ten times faster on large scenarios.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_str(text: str, source: str) -> LoadedScenario:
-    """YAML or JSON (JSON is YAML)."""
+    """JSON (read as such: much faster than as YAML), or YAML."""
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        if text.lstrip().startswith("{"):
+            document = json.loads(text)
+        else:
+            document = yaml.load(text, Loader=_YAML_LOADER)
+    except (ValueError, yaml.YAMLError) as exc:
         raise ScenarioError(source, [(None, f"YAML ou JSON invalide ({exc})")]) from None
     return load_dict(document, source)
 
@@ -106,7 +113,8 @@ def load_dict(document: Any, source: str) -> LoadedScenario:
     faults = _identifier_faults(parsed) + _schedule_faults(parsed) + _cerfa_faults(parsed)
     if faults:
         raise ScenarioError(source, faults)
-    clean = parsed.model_dump(mode="json", exclude_none=True)
+    # What was written is kept (a null stays null); defaults stay implicit.
+    clean = parsed.model_dump(mode="json", exclude_unset=True)
     return LoadedScenario(source, clean, Scenario.model_validate(clean))
 
 

@@ -101,3 +101,70 @@ def assert_error_shape(body: Any) -> None:
         assert isinstance(item["message"], str)
         assert item["message"], item
         assert item["champ"] is None or isinstance(item["champ"], str), item
+
+
+# Invoices (§9): by default the demo's first CFA bills E1 (€2,800, open on 2026-09-01) of
+# its engaged dossier AKTO-2026-000001, whose frais annexes engage RESTAURATION 100 × €3.
+
+DEMO_DOSSIER = "AKTO-2026-000001"
+CFA_IBAN = "FR7630006000011234567890189"  # demo's first CFA
+OTHER_CFA_IBAN = "FR7630004000039876543210030"  # demo's second CFA
+
+
+def ligne(
+    montant: float = 2800.0,
+    numero_echeance: int | None = 1,
+    nature: str = "PEDAGOGIQUE",
+    dossier: str | None = DEMO_DOSSIER,
+    **fields: Any,
+) -> dict[str, Any]:
+    """An invoice line, by default E1 of the demo's dossier billed whole; None leaves a
+    field out."""
+    built = {
+        "numeroExterneDossier": dossier,
+        "numeroEcheance": numero_echeance,
+        "nature": nature,
+        "montant": montant,
+    }
+    return {key: value for key, value in built.items() if value is not None} | fields
+
+
+def frais(
+    quantite: float,
+    prix_unitaire: float,
+    nature_frais: str = "RESTAURATION",
+    montant: float | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A frais annexes line on E1 of the demo's dossier; `montant` is quantite × prixUnitaire
+    unless given."""
+    if montant is None:
+        montant = round(quantite * prix_unitaire, 2)
+    return ligne(
+        montant,
+        nature="FRAIS_ANNEXES",
+        natureFrais=nature_frais,
+        quantite=quantite,
+        prixUnitaire=prix_unitaire,
+        **fields,
+    )
+
+
+def facture(*lignes: dict[str, Any], numero: str = "F-2026-001", **fields: Any) -> dict[str, Any]:
+    """A valid body of `POST /v1/factures` (one line: `ligne()`); `montantTotal` is the sum of
+    the lines, and `fields` replace top-level keys."""
+    lines = list(lignes) or [ligne()]
+    total = round(sum(line["montant"] for line in lines), 2)
+    body: dict[str, Any] = {
+        "numeroFacture": numero,
+        "dateFacture": "2026-09-01",
+        "montantTotal": total,
+        "emetteur": {"siret": CFA_SIRET, "iban": CFA_IBAN},
+        "lignes": lines,
+        "certificatRealisation": {
+            "typeCertificat": "Intermediaire",
+            "dateDebut": "2026-09-01",
+            "dateFin": "2027-02-28",
+        },
+    }
+    return body | fields

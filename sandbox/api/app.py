@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -13,10 +14,12 @@ from sandbox.api import (
     appairage_routes,
     cfadock_routes,
     control_routes,
+    docs,
     errors,
     facture_routes,
     journal,
     opco_routes,
+    outils_routes,
 )
 from sandbox.api.runtime import Runtime
 from sandbox.errors import SandboxError
@@ -27,11 +30,33 @@ DESCRIPTION = """\
 Bac à sable de l'API d'échange CFA–OPCO : les 11 OPCO dans un seul serveur, avec un état
 réel, une horloge pilotable, un journal des requêtes.
 
-* API d'un OPCO : `/{opco}/v1/…` (espace `default`) ou `/espaces/{espace}/{opco}/v1/…`.
+* API d'un OPCO : `/{opco}/v1/…` (espace `default`) ou `/espaces/{espace}/{opco}/v1/…`
+  (espace nommé : mêmes opérations, mêmes réponses ; un espace inconnu répond 404
+  `ESPACE_INCONNU`).
 * CFADock : `/cfadock/api/…` ou `/espaces/{espace}/cfadock/api/…`.
 * API de contrôle : `/_sandbox/espaces/{espace}/…`.
-* Erreurs : `{"errors": [{"code", "message", "champ"}]}` pour tous les statuts.
+
+Chaque chemin `/v1` sauf `/v1/status` demande la clé API du CFA pour cet OPCO (`X-API-KEY`)
+et les en-têtes `EDITEUR`, `LOGICIEL` et `VERSION`. Contrôles dans cet ordre : OPCO accroché
+(503), clé (401), en-têtes logiciel (400), schéma du corps (422), règles métier.
+
+Toute erreur, de tout statut, a la même forme :
+`{"errors": [{"code": "NIR_INVALIDE", "message": "…", "champ": "cerfa.apprenti.nir"}]}`.
+Une route inconnue répond 404 `ROUTE_INCONNUE`, une méthode non prévue 405
+`METHODE_NON_AUTORISEE`. Une panne injectée par l'API de contrôle (`PUT …/{opco}/pannes`)
+répond, sur les chemins qu'elle vise, le statut qu'elle nomme avec le code `PANNE_SIMULEE` :
+ces réponses voulues ne sont pas déclarées opération par opération.
 """
+TAGS = [
+    {"name": "OPCO", "description": "L'API d'un OPCO : statut, clé, contrats, appairage."},
+    {"name": "OPCO : factures", "description": "Les factures du CFA chez un OPCO."},
+    {"name": "CFADock", "description": "L'OPCO d'un employeur et l'accrochage des OPCO."},
+    {
+        "name": "Contrôle",
+        "description": "Pour le banc de test de l'éditeur : scénario, horloge, transitions "
+        "forcées, journal.",
+    },
+]
 
 
 def create_app(
@@ -50,6 +75,9 @@ def create_app(
         title="opco-sandbox",
         version=__version__,
         description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,  # served by sandbox.api.docs, with local assets
+        redoc_url=None,
         lifespan=lifespan,
         exception_handlers={
             SandboxError: errors.sandbox_error,
@@ -73,10 +101,12 @@ def create_app(
         app.include_router(cfadock_routes.router, prefix=prefix, include_in_schema=not prefix)
     app.include_router(control_routes.router)
     app.include_router(control_routes.creating)
+    app.include_router(outils_routes.router)
+    docs.install(app)
     return app
 
 
-def openapi_document() -> dict[str, object]:
+def openapi_document() -> dict[str, Any]:
     """The OpenAPI document, without a database: the spec depends on no data."""
     from sandbox.scenarios import resolve
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from sandbox.api import schemas
 from sandbox.api.opco_routes import api_key, opco_code, software_headers
+from sandbox.api.responses import BODY, CFA, errors
 from sandbox.api.routing import Caller, OpcoRoute, caller
 from sandbox.domain import appairage
 from sandbox.domain.cerfa import Date, Siret, Text
@@ -20,7 +21,8 @@ router = APIRouter(
 
 
 class DemandeAppairage(BaseModel):
-    """Body of `POST /v1/dossiers/appairage`: the number to give, and what finds the dossier."""
+    """Le corps de `POST /v1/dossiers/appairage` : le numéro à donner au dossier, et les cinq
+    valeurs qui le retrouvent."""
 
     numeroInterne: NumeroInterne = Field(description="numéro que le CFA donne au dossier")
     nom: Text = Field(description="nom de naissance de l'apprenti")
@@ -30,7 +32,17 @@ class DemandeAppairage(BaseModel):
     dateDebutContrat: Date = Field(description="date de début du contrat")
 
 
-@router.post("/v1/dossiers/appairage", summary="Appairer un dossier non transmis par le CFA")
+@router.post(
+    "/v1/dossiers/appairage",
+    summary="Appairer un dossier non transmis par le CFA",
+    responses=errors(
+        *CFA,
+        *BODY,
+        "DOSSIER_NON_TROUVE",
+        "APPAIRAGE_DEJA_REALISE",
+        "NUMERO_INTERNE_DEJA_UTILISE",
+    ),
+)
 def appairer(
     who: Annotated[Caller, Depends(caller)], demande: Annotated[DemandeAppairage, Body()]
 ) -> schemas.Dossier:

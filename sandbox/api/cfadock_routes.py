@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, Field, StringConstraints
 
+from sandbox.api.responses import BODY, errors
 from sandbox.api.routing import TransactionalRoute, espace
 from sandbox.domain import cfadock
 from sandbox.domain.context import Espace
@@ -24,6 +25,8 @@ router = APIRouter(route_class=TransactionalRoute, prefix="/cfadock/api", tags=[
 
 
 class Filtres(BaseModel):
+    """Les critères de la recherche, tels que reçus."""
+
     siret: str = Field(description="le SIRET ou SIREN cherché")
     idcc: int | None = Field(None, description="toujours null : la recherche porte sur le SIRET")
 
@@ -31,7 +34,7 @@ class Filtres(BaseModel):
 class RechercheOpco(BaseModel):
     """L'OPCO d'un employeur, dans la forme de CFADock."""
 
-    filters: Filtres
+    filters: Filtres = Field(description="les critères de la recherche")
     filterNAFCode: str | None = Field(description="code NAF de l'employeur, ou null")
     filterNAFType: str | None = Field(description="NAF_REV2 quand le code NAF est connu")
     idcc: int | None = Field(description="convention collective (IDCC) de l'employeur")
@@ -42,15 +45,21 @@ class RechercheOpco(BaseModel):
 
 
 class SiretCherche(BaseModel):
+    """Un élément de la recherche groupée."""
+
     siret: SiretOuSiren
 
 
 class RechercheGroupee(BaseModel):
+    """Le résultat d'une recherche groupée."""
+
     found: list[RechercheOpco] = Field(description="les SIRET trouvés, dans l'ordre envoyé")
     notFound: list[str] = Field(description="les SIRET inconnus, dans l'ordre envoyé")
 
 
 class OpcoAccrochage(BaseModel):
+    """Un OPCO et son accrochage à l'API dans cet espace."""
+
     opco: str = Field(description="code de l'OPCO dans les URL de la sandbox")
     nom: str = Field(description="nom officiel de l'OPCO")
     accroche: bool = Field(description="false : ses chemins /v1 répondent 503")
@@ -68,11 +77,17 @@ async def batch_size(request: Request) -> None:
         cfadock.check_batch_size(len(body))
 
 
-@router.get("/opcos", summary="OPCO d'un employeur (CFADock)")
+@router.get(
+    "/opcos",
+    summary="OPCO d'un employeur (CFADock)",
+    responses=errors("CHAMP_OBLIGATOIRE", "FORMAT_INVALIDE"),
+)
 def opco_employeur(
     request: Request,
     current: EspaceDep,
-    siret: Annotated[str, Query(pattern=SIRET_OU_SIREN, description="SIRET ou SIREN")],
+    siret: Annotated[
+        str, Query(pattern=SIRET_OU_SIREN, description="SIRET (14 chiffres) ou SIREN (9 chiffres).")
+    ],
 ) -> RechercheOpco:
     """L'OPCO de l'employeur d'après les employeurs du scénario, par SIRET ou par SIREN
     (9 premiers chiffres). Inconnu : 200 avec `searchStatus` `NOT_FOUND`. Sans clé API."""
@@ -80,7 +95,10 @@ def opco_employeur(
 
 
 @router.post(
-    "/opcos", summary="OPCO de plusieurs employeurs (CFADock)", dependencies=[Depends(batch_size)]
+    "/opcos",
+    summary="OPCO de plusieurs employeurs (CFADock)",
+    dependencies=[Depends(batch_size)],
+    responses=errors(*BODY, "TROP_DE_SIRET"),
 )
 def opcos_employeurs(
     request: Request, current: EspaceDep, sirets: Annotated[list[SiretCherche], Body()]

@@ -73,7 +73,8 @@ def schema_problem(error: Any) -> Problem:
         return Problem("CHAMP_OBLIGATOIRE", _MESSAGES["missing"], champ)
     message = _MESSAGES.get(kind)
     if message is None and kind == "value_error":
-        message = str(error.get("msg", "")).removeprefix("Value error, ").capitalize() + "."
+        text = str(error.get("msg", "")).removeprefix("Value error, ")
+        message = text[:1].upper() + text[1:] + "."
     return Problem("FORMAT_INVALIDE", message or "Le format de la valeur est invalide.", champ)
 
 

@@ -15,6 +15,7 @@ from sandbox.api.opco_routes import (
     raw_body,
     software_headers,
 )
+from sandbox.api.responses import BODY, CFA, errors
 from sandbox.api.routing import OpcoRoute
 from sandbox.domain import facturation
 from sandbox.domain.facture import FactureBody
@@ -25,12 +26,34 @@ router = APIRouter(
     dependencies=[Depends(opco_code), Depends(api_key), Depends(software_headers)],
 )
 
-REJECTED: dict[int | str, dict[str, Any]] = {
-    422: {"model": schemas.ErrorBody, "description": "facture rejetée (conservée)"}
+ACCEPTED: dict[int | str, dict[str, Any]] = {
+    201: {"model": schemas.AccuseFacture, "description": "Facture acceptée, en instruction."}
 }
+REJECTION = (
+    "Une facture qui enfreint une règle est rejetée et conservée (`REJETEE`, avec ses motifs) ; "
+    "chaque règle enfreinte est un élément de la réponse : `FACTURE_DEJA_CONNUE`, "
+    "`IBAN_DIFFERENT`, `FRAIS_ANNEXES_PLAFOND`, `IBAN_ABSENT`, `MONTANT_ECHEANCE_INCORRECT`, "
+    "`SIRET_EMETTEUR_INCONNU`, `SIRET_DIFFERENT`, `NUMERO_EXTERNE_ABSENT`, "
+    "`ECHEANCE_NON_OUVERTE`, `MONTANT_INCORRECT`, `MONTANT_TOTAL_INCOHERENT`, "
+    "`NUMERO_ECHEANCE_INCONNU`, `DOSSIER_INCONNU`, `DOSSIER_NON_FACTURABLE`."
+)
 
 
-@router.post("/v1/factures", status_code=201, summary="Transmettre une facture", responses=REJECTED)
+@router.post(
+    "/v1/factures",
+    status_code=201,
+    summary="Transmettre une facture",
+    responses=ACCEPTED
+    | errors(
+        *CFA,
+        *BODY,
+        "FACTURE_DEJA_CONNUE",
+        "IBAN_DIFFERENT",
+        "MONTANT_TOTAL_INCOHERENT",
+        "ECHEANCE_NON_OUVERTE",
+        s422=REJECTION,
+    ),
+)
 def transmettre_facture(
     request: Request,
     who: CallerDep,
@@ -43,10 +66,15 @@ def transmettre_facture(
     outcome = facturation.submit(who.espace, who.opco.code, who.cfa, facture, raw)
     if outcome.problems:
         return error_response(request, 422, outcome.problems)
-    return schemas.AccuseFacture(numeroFacture=facture.numeroFacture, etat=outcome.facture.etat)
+    # Accepted means in instruction, even at an OPCO that pays the same day.
+    return schemas.AccuseFacture(numeroFacture=facture.numeroFacture, etat="EN_COURS_INSTRUCTION")
 
 
-@router.get("/v1/factures/etats", summary="États des factures du CFA, par page")
+@router.get(
+    "/v1/factures/etats",
+    summary="États des factures du CFA, par page",
+    responses=errors(*CFA, "FORMAT_INVALIDE"),
+)
 def etats_factures(
     who: CallerDep, numeroPage: page_number = 1, taillePage: page_size = 50
 ) -> schemas.EtatsFactures:
@@ -64,12 +92,18 @@ def etats_factures(
     )
 
 
-@router.get("/v1/factures", summary="Lire une facture par son numéro")
+@router.get(
+    "/v1/factures",
+    summary="Lire une facture par son numéro",
+    responses=errors(*CFA, "CHAMP_OBLIGATOIRE", "FORMAT_INVALIDE", "FACTURE_INCONNUE"),
+)
 def facture(
     who: CallerDep,
-    numeroFacture: Annotated[str, Query(min_length=1, description="numéro de la facture")],
+    numeroFacture: Annotated[str, Query(min_length=1, description="Numéro de la facture.")],
 ) -> schemas.Facture:
-    """La dernière facture du CFA sous ce numéro (les précédentes ont été rejetées)."""
+    """La dernière facture du CFA sous ce numéro (les précédentes ont été rejetées).
+
+    La facture d'un autre CFA répond comme une facture inexistante : 404 `FACTURE_INCONNUE`."""
     assert who.cfa is not None
     row = facturation.facture_of_cfa(who.espace, who.opco.code, who.cfa.siret, numeroFacture)
     return schemas.facture_answer(row)

@@ -8,21 +8,30 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.security import APIKeyHeader
 
 from sandbox.api import schemas
+from sandbox.api.responses import BODY, CFA, OPCO, errors
 from sandbox.api.routing import Caller, OpcoPublicRoute, OpcoRoute, caller
 from sandbox.domain import dossiers
 from sandbox.domain.cerfa import Transmission
+from sandbox.domain.opcos import OPCOS
 from sandbox.errors import SandboxError
 
-api_key = APIKeyHeader(name="X-API-KEY", auto_error=False, description="clé du CFA pour cet OPCO")
+api_key = APIKeyHeader(
+    name="X-API-KEY",
+    scheme_name="X-API-KEY",
+    auto_error=False,
+    description="Clé API du CFA pour cet OPCO (absente, inconnue ou expirée : 401).",
+)
 
 
 def software_headers(
     editeur: Annotated[
-        str | None, Header(alias="EDITEUR", description="éditeur du logiciel")
+        str | None, Header(alias="EDITEUR", description="Éditeur du logiciel du CFA.")
     ] = None,
-    logiciel: Annotated[str | None, Header(alias="LOGICIEL", description="nom du logiciel")] = None,
+    logiciel: Annotated[
+        str | None, Header(alias="LOGICIEL", description="Nom du logiciel du CFA.")
+    ] = None,
     version: Annotated[
-        str | None, Header(alias="VERSION", description="version du logiciel")
+        str | None, Header(alias="VERSION", description="Version du logiciel du CFA.")
     ] = None,
 ) -> None:
     """Declares the three headers for the documentation; the route class checks them."""
@@ -55,14 +64,24 @@ def _finite_float(text: str) -> float:
 
 
 def opco_code(
-    opco: Annotated[str, Path(description="code de l'OPCO : akto, atlas, opcoep…")],
+    opco: Annotated[
+        str,
+        Path(
+            description="Code de l'OPCO dans l'URL (inconnu : 404 `OPCO_INCONNU`).",
+            json_schema_extra={"enum": list(OPCOS), "examples": ["akto"]},
+        ),
+    ],
 ) -> None:
     """Declares the `{opco}` segment for the documentation; the route class checks it."""
 
 
 CallerDep = Annotated[Caller, Depends(caller)]
-page_number = Annotated[int, Query(ge=1, le=1_000_000, description="à partir de 1")]
-page_size = Annotated[int, Query(ge=1, le=500, description="50 par défaut, 500 au plus")]
+page_number = Annotated[
+    int, Query(ge=1, le=1_000_000, description="Numéro de la page, à partir de 1.")
+]
+page_size = Annotated[
+    int, Query(ge=1, le=500, description="Taille de la page : 50 par défaut, 500 au plus.")
+]
 public = APIRouter(route_class=OpcoPublicRoute, tags=["OPCO"], dependencies=[Depends(opco_code)])
 router = APIRouter(
     route_class=OpcoRoute,
@@ -71,15 +90,17 @@ router = APIRouter(
 )
 
 
-@public.get("/v1/status", summary="État du service de l'OPCO")
+@public.get("/v1/status", summary="État du service de l'OPCO", responses=errors(*OPCO))
 def status(who: CallerDep) -> schemas.Status:
-    """Répond OK quand l'OPCO est accroché ; ne demande pas de clé."""
+    """Répond OK quand l'OPCO est accroché ; ne demande ni clé ni en-têtes logiciel.
+
+    503 `OPCO_NON_ACCROCHE` quand le scénario de l'espace déclare l'OPCO non accroché."""
     return schemas.Status(status="OK", opco=who.opco.code, nom=who.opco.nom)
 
 
-@router.get("/v1/cfakeyinfo", summary="Validité de la clé API du CFA")
+@router.get("/v1/cfakeyinfo", summary="Validité de la clé API du CFA", responses=errors(*CFA))
 def cfakeyinfo(who: CallerDep) -> schemas.CfaKeyInfo:
-    """Le SIRET du CFA de la clé et sa date de fin de validité."""
+    """Le SIRET du CFA de la clé et sa date de fin de validité (null : sans fin)."""
     assert who.cfa is not None
     key = who.cfa.cle(who.opco.code)
     return schemas.CfaKeyInfo(
@@ -87,13 +108,35 @@ def cfakeyinfo(who: CallerDep) -> schemas.CfaKeyInfo:
     )
 
 
-@router.post("/v1/dossiers", status_code=201, summary="Transmettre un contrat d'apprentissage")
+@router.post(
+    "/v1/dossiers",
+    status_code=201,
+    summary="Transmettre un contrat d'apprentissage",
+    responses=errors(
+        *CFA,
+        *BODY,
+        "NIR_INVALIDE",
+        "SIRET_INVALIDE",
+        "DATES_INCOHERENTES",
+        "DUREE_CONTRAT_INVALIDE",
+        "CONTRAT_ANTERIEUR_2020",
+        "SIRET_CFA_DIFFERENT",
+        "DOSSIER_DOUBLON",
+        "NUMERO_INTERNE_DEJA_UTILISE",
+        s422="Les contrôles bloquants sont tous rapportés dans une même réponse.",
+    ),
+)
 def transmettre(
     who: CallerDep,
     transmission: Annotated[Transmission, Body()],
     raw: Annotated[Any, Depends(raw_body)],
 ) -> schemas.Accuse:
-    """Contrôles bloquants, détection des doublons, puis enregistrement à l'état TRANSMIS."""
+    """Contrôle le schéma (422 `CHAMP_OBLIGATOIRE`, `FORMAT_INVALIDE`), puis les règles
+    bloquantes, toutes rapportées ensemble (422), puis les doublons (409 `DOSSIER_DOUBLON`,
+    qui l'emporte sur `NUMERO_INTERNE_DEJA_UTILISE`). Accepté : 201, dossier à l'état
+    `TRANSMIS`. Sans `mandatGestion: true`, l'avertissement `MANDAT_GESTION_ABSENT`
+    accompagne l'accusé et le dossier est à régulariser. Les champs du CERFA que la sandbox
+    n'interprète pas sont conservés et rendus tels quels."""
     assert who.cfa is not None
     deposit = dossiers.Deposit(
         opco=who.opco.code,
@@ -111,13 +154,19 @@ def transmettre(
     )
 
 
-@router.get("/v1/dossiers/etats", summary="États des dossiers du CFA, par page")
+@router.get(
+    "/v1/dossiers/etats",
+    summary="États des dossiers du CFA, par page",
+    responses=errors(*CFA, "FORMAT_INVALIDE"),
+)
 def etats(
     who: CallerDep,
     numeroPage: page_number = 1,
     taillePage: page_size = 50,
 ) -> schemas.EtatsDossiers:
-    """Les dossiers du CFA connus par un numéro interne, du plus ancien au plus récent."""
+    """Les dossiers du CFA connus par un numéro interne (transmis ou appairés), du plus ancien
+    au plus récent. 422 `FORMAT_INVALIDE` pour une page inférieure à 1 ou une taille hors de
+    1 à 500."""
     assert who.cfa is not None
     total, rows = dossiers.dossiers_page(
         who.espace, who.opco.code, who.cfa.siret, numeroPage, taillePage
@@ -130,12 +179,21 @@ def etats(
     )
 
 
-@router.get("/v1/dossiers", summary="Lire un dossier par son numéro interne")
+@router.get(
+    "/v1/dossiers",
+    summary="Lire un dossier par son numéro interne",
+    responses=errors(*CFA, "CHAMP_OBLIGATOIRE", "FORMAT_INVALIDE", "DOSSIER_INCONNU"),
+)
 def dossier(
     who: CallerDep,
-    numeroInterne: Annotated[str, Query(min_length=1, description="numéro du dossier chez le CFA")],
+    numeroInterne: Annotated[
+        str,
+        Query(min_length=1, description="Numéro du dossier chez le CFA.", examples=["DEMO-0001"]),
+    ],
 ) -> schemas.Dossier:
-    """Le CERFA avec l'état du dossier, l'engagement, l'échéancier et les frais annexes."""
+    """Le CERFA avec l'état du dossier, l'engagement, l'échéancier et les frais annexes.
+
+    Le dossier d'un autre CFA répond comme un dossier inexistant : 404 `DOSSIER_INCONNU`."""
     assert who.cfa is not None
     row = dossiers.dossier_of_cfa(who.espace, who.opco.code, who.cfa.siret, numeroInterne)
     return schemas.dossier_answer(row)

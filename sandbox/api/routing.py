@@ -4,7 +4,9 @@ The checks run before FastAPI reads the body, so the contract's order holds:
 OPCO hooked up → key → software headers → body schema → business rules.
 """
 
+import asyncio
 import hmac
+import re
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from sandbox.api.runtime import DEFAULT_ESPACE, Runtime
+from sandbox.domain import pannes
 from sandbox.domain.access import authenticate, check_hooked_up, check_software_headers
 from sandbox.domain.context import Espace
 from sandbox.domain.opcos import Opco, opco_named
@@ -45,23 +48,28 @@ class TransactionalRoute(APIRoute):
 
         async def in_transaction(request: Request) -> Response:
             runtime: Runtime = request.app.state.runtime
-            for attempt in range(1, ATTEMPTS + 1):
-                try:
-                    return await self._once(handler, request, runtime)
-                except IntegrityError:
-                    if attempt == ATTEMPTS:
-                        raise
-                except DataError:
-                    # A value the database cannot hold (PostgreSQL: a NUL character, a
-                    # non-finite number in JSON): the input is malformed, not the server.
-                    raise SandboxError.of(
-                        422,
-                        "FORMAT_INVALIDE",
-                        "La requête contient une valeur que la sandbox ne peut pas enregistrer.",
-                    ) from None
+            try:
+                await self.before_transaction(request, runtime)
+                for attempt in range(1, ATTEMPTS + 1):
+                    try:
+                        return await self._once(handler, request, runtime)
+                    except IntegrityError:
+                        if attempt == ATTEMPTS:
+                            raise
+            except DataError:
+                # A value the database cannot hold (PostgreSQL: a NUL character in a path or
+                # a field): the input is malformed, not the server.
+                raise SandboxError.of(
+                    422,
+                    "FORMAT_INVALIDE",
+                    "La requête contient une valeur que la sandbox ne peut pas enregistrer.",
+                ) from None
             raise AssertionError("unreachable")
 
         return in_transaction
+
+    async def before_transaction(self, request: Request, runtime: Runtime) -> None:
+        """Work done before the request's transaction opens (none by default)."""
 
     async def _once(
         self,
@@ -70,21 +78,54 @@ class TransactionalRoute(APIRoute):
         runtime: Runtime,
     ) -> Response:
         # Database work runs in worker threads: SQLite's lock waits must never block the loop.
-        session = await run_in_threadpool(_begin, runtime)
+        session = await run_in_threadpool(self._open, request, runtime)
         try:
-            request.state.session = session
-            await run_in_threadpool(self.prepare, request, runtime, session)
             response = await handler(request)
-            await run_in_threadpool(session.commit)
-            return response
         except BaseException:
-            await run_in_threadpool(session.rollback)
+            await run_in_threadpool(_end, session, False)
             raise
-        finally:
-            await run_in_threadpool(session.close)
+        await run_in_threadpool(_end, session, True)
+        return response
+
+    def _open(self, request: Request, runtime: Runtime) -> Session:
+        """A session in a transaction, the checks passed; closed again when they fail."""
+        session = runtime.database.session()
+        session.begin()
+        request.state.session = session
+        try:
+            self.prepare(request, runtime, session)
+        except BaseException:
+            _end(session, False)
+            raise
+        return session
 
 
-class OpcoPublicRoute(TransactionalRoute):
+class FaultyRoute(TransactionalRoute):
+    """An OPCO path: the faults injected through the control API act first, as a failing
+    server would, and their latency is spent before any lock is taken."""
+
+    async def before_transaction(self, request: Request, runtime: Runtime) -> None:
+        match = _OPCO_PATH.match(request.url.path)
+        if match is None:
+            return
+        request.state.opco = match["opco"]
+        effet = await run_in_threadpool(
+            runtime.fault_effect,
+            espace_name(request),
+            match["opco"],
+            request.method,
+            match["chemin"],
+        )
+        if effet.latence_ms:
+            await asyncio.sleep(effet.latence_ms / 1000)
+        if effet.statut is not None:
+            raise pannes.simulated_failure(effet.statut)
+
+
+_OPCO_PATH = re.compile(r"^(?:/espaces/[^/]+)?/(?P<opco>[^/]+)(?P<chemin>/v1/.*)$")
+
+
+class OpcoPublicRoute(FaultyRoute):
     """An OPCO path without a key (`/v1/status`): the OPCO must exist and be hooked up."""
 
     def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
@@ -95,7 +136,7 @@ class OpcoPublicRoute(TransactionalRoute):
         request.state.caller = Caller(espace, opco, None)
 
 
-class OpcoRoute(TransactionalRoute):
+class OpcoRoute(FaultyRoute):
     """An OPCO path for a CFA: hooked up, then the key, then the software headers."""
 
     def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
@@ -142,10 +183,14 @@ def espace_name(request: Request) -> str:
     return str(request.path_params.get("espace", DEFAULT_ESPACE))
 
 
-def _begin(runtime: Runtime) -> Session:
-    session = runtime.database.session()
-    session.begin()
-    return session
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
 
 
 def caller(request: Request) -> Caller:

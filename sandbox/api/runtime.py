@@ -7,13 +7,16 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sandbox.domain import pannes
 from sandbox.domain.context import Espace
+from sandbox.domain.opcos import OPCOS
 from sandbox.domain.scenario import Scenario
 from sandbox.domain.world import World
 from sandbox.errors import SandboxError
 from sandbox.scenarios import LoadedScenario, install
 from sandbox.storage.database import Database
 from sandbox.storage.repository import Store
+from sandbox.storage.tables import EspaceRow
 
 DEFAULT_ESPACE = "default"
 
@@ -34,16 +37,29 @@ class Runtime:
         row = store.espace_row()
         if row is None:
             raise SandboxError.of(404, "ESPACE_INCONNU", f"L'espace « {nom[:64]} » n'existe pas.")
-        return Espace(store, self._world(nom, row.generation, row.scenario), row.horloge)
+        return Espace(store, self._world(row), row.horloge)
 
-    def _world(self, nom: str, generation: int, document: dict[str, object]) -> World:
-        # Parsing a scenario costs more than a request: keep it until the espace changes.
+    def _world(self, row: EspaceRow) -> World:
+        # Reading and parsing a scenario costs more than a request: keep it until the espace
+        # changes (its generation moves); `row.scenario` is only loaded then.
         with self._lock:
-            cached = self._worlds.get(nom)
-            if cached is None or cached[0] != generation:
-                cached = (generation, World(Scenario.model_validate(document)))
-                self._worlds[nom] = cached
+            cached = self._worlds.get(row.nom)
+            if cached is None or cached[0] != row.generation:
+                cached = (row.generation, World(Scenario.model_validate(row.scenario)))
+                self._worlds[row.nom] = cached
             return cached[1]
+
+    def fault_effect(self, espace: str, opco: str, methode: str, chemin: str) -> pannes.Effet:
+        """What the espace's injected faults do to this request (counted in its own
+        transaction: a simulated failure must still count against "the next N")."""
+        if opco not in OPCOS:
+            return pannes.Effet()
+        with self.database.reading() as session:
+            rules = Store(session, espace).pannes(opco)
+            if not any(pannes.matches(rule, methode, chemin) for rule in rules):
+                return pannes.Effet()  # the usual case, answered without a write lock
+        with self.database.transaction() as session:
+            return pannes.apply(Store(session, espace).pannes(opco, lock=True), methode, chemin)
 
     def ensure_default_espace(self, today: date) -> None:
         """Load the configured scenario into `default`, unless it holds it already."""

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from sandbox.domain import facturation, lifecycle
+from sandbox.domain.cerfa import MAX_YEAR
 from sandbox.domain.context import Espace
 from sandbox.errors import SandboxError
 
@@ -27,6 +28,10 @@ def _next_due(espace: Espace, until: date) -> date | None:
 def set_clock(espace: Espace, new_date: date) -> date:
     row = espace.store.espace_row(lock=True)
     assert row is not None
+    if new_date.year > MAX_YEAR:
+        raise SandboxError.of(
+            422, "FORMAT_INVALIDE", f"L'horloge ne va pas au-delà de l'an {MAX_YEAR}.", "date"
+        )
     if new_date < row.horloge:
         raise SandboxError.of(
             409,
@@ -40,4 +45,8 @@ def set_clock(espace: Espace, new_date: date) -> date:
 
 
 def advance_clock(espace: Espace, days: int) -> date:
-    return set_clock(espace, espace.today + timedelta(days=days))
+    try:
+        target = espace.today + timedelta(days=days)
+    except OverflowError:  # past year 9999: refused as any date past MAX_YEAR
+        target = date.max
+    return set_clock(espace, target)

@@ -48,10 +48,21 @@ def contract_duplicate_key(cerfa: Cerfa) -> str:
 def blocking_problems(cerfa: Cerfa, caller_siret: str | None) -> list[Problem]:
     """Every blocking control the contract breaks (§5), in one list.
 
-    `caller_siret` is None for an employer's deposit, which no CFA key transmits.
+    `caller_siret` is None for a dossier the OPCO got another way than through a CFA's key
+    (an employer's deposit, a scenario's dossier): such a dossier may predate the API.
     """
     problems = _identifier_problems(cerfa) + _date_problems(cerfa)
-    if caller_siret is not None and cerfa.organismeFormation.siret != caller_siret:
+    if caller_siret is None:
+        return problems
+    if cerfa.contrat.dateConclusion < EARLIEST_CONCLUSION:
+        problems.append(
+            Problem(
+                "CONTRAT_ANTERIEUR_2020",
+                "Les contrats conclus avant le 1er janvier 2020 ne sont pas traités par l'API.",
+                "cerfa.contrat.dateConclusion",
+            )
+        )
+    if cerfa.organismeFormation.siret != caller_siret:
         problems.append(
             Problem(
                 "SIRET_CFA_DIFFERENT",
@@ -111,14 +122,6 @@ def _date_problems(cerfa: Cerfa) -> list[Problem]:
         incoherent(
             "cerfa.contrat.dateConclusion",
             "Le contrat doit être conclu au plus tard le jour de son début.",
-        )
-    if contrat.dateConclusion < EARLIEST_CONCLUSION:
-        problems.append(
-            Problem(
-                "CONTRAT_ANTERIEUR_2020",
-                "Les contrats conclus avant le 1er janvier 2020 ne sont pas traités par l'API.",
-                "cerfa.contrat.dateConclusion",
-            )
         )
     return problems
 

@@ -8,7 +8,7 @@ dossier or échéance is unknown.
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sandbox.domain.context import Espace
@@ -97,11 +97,17 @@ class Submission:
     @property
     def iban(self) -> str | None:
         raw = self.body.emetteur.iban if self.body.emetteur else None
-        return normalize_iban(raw) if raw else None
+        # Blank is absent: IBAN_ABSENT, not IBAN_DIFFERENT.
+        return normalize_iban(raw or "") or None
 
     def judged(self) -> Iterator[Billed]:
         """The lines whose échéance is known and whose dossier can be invoiced."""
         return (billed for v in self.lines if (billed := v.billed()) is not None)
+
+
+def to_cent(amount: Decimal) -> Decimal:
+    """An amount as it is invoiced: rounded half up to the cent (1.5 × 3.33 is 5.00)."""
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def normalize_iban(iban: str) -> str:
@@ -223,7 +229,7 @@ def montant_incorrect(s: Submission) -> Iterator[str]:
         if ligne.nature == "FRAIS_ANNEXES":
             if ligne.quantite is None or ligne.prixUnitaire is None:
                 yield line.champ("montant")
-            elif ligne.montant != ligne.quantite * ligne.prixUnitaire:
+            elif ligne.montant != to_cent(ligne.quantite * ligne.prixUnitaire):
                 yield line.champ("montant")
         elif ligne.montant != remaining_part(line.echeance, ligne.nature):
             yield line.champ("montant")
@@ -301,6 +307,8 @@ def submit(espace: Espace, opco: str, cfa: Cfa, body: FactureBody, raw: dict[str
     else:
         _accept(espace, opco, row, submission)
     espace.store.add_facture(row)
+    if row.date_paiement_prevue == espace.today:  # an OPCO that pays the same day
+        pay(espace, row, espace.today)
     return Outcome(row, problems)
 
 

@@ -13,6 +13,7 @@ from sandbox.storage.tables import (
     EspaceRow,
     FactureRow,
     JournalRow,
+    PanneRow,
 )
 
 
@@ -43,11 +44,11 @@ class Store:
         self.session.flush()
         return row
 
-    def wipe(self, journal: bool = True) -> None:
-        """Delete every dossier, counter (and journal entry) of the espace."""
+    def wipe(self) -> None:
+        """Delete everything of the espace but the espace itself."""
         ids = select(DossierRow.id).where(DossierRow.espace == self.espace)
         self.session.execute(delete(EcheanceRow).where(EcheanceRow.dossier_id.in_(ids)))
-        for table in (FactureRow, DossierRow, CounterRow) + ((JournalRow,) if journal else ()):
+        for table in (FactureRow, DossierRow, CounterRow, PanneRow, JournalRow):
             self.session.execute(delete(table).where(table.espace == self.espace))
 
     def drop(self) -> None:
@@ -230,6 +231,23 @@ class Store:
             .order_by(FactureRow.id)
         )
         return list(self.session.scalars(query))
+
+    # Pannes
+
+    def pannes(self, opco: str, lock: bool = False) -> list[PanneRow]:
+        query = (
+            select(PanneRow)
+            .where(PanneRow.espace == self.espace, PanneRow.opco == opco)
+            .order_by(PanneRow.id)
+        )
+        return list(self.session.scalars(query.with_for_update() if lock else query))
+
+    def replace_pannes(self, opco: str, rules: list[PanneRow]) -> None:
+        self.session.execute(
+            delete(PanneRow).where(PanneRow.espace == self.espace, PanneRow.opco == opco)
+        )
+        self.session.add_all(rules)
+        self.session.flush()
 
     # Journal
 

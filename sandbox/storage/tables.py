@@ -49,7 +49,8 @@ class EspaceRow(Base):
     horloge_initiale: Mapped[date]
     # Bumped on every scenario load or reset: the key of in-process caches of the scenario.
     generation: Mapped[int] = mapped_column(Integer, default=1)
-    scenario: Mapped[dict[str, Any]]
+    # Large (a scenario's dossiers): read only when the cached world must be rebuilt.
+    scenario: Mapped[dict[str, Any]] = mapped_column(deferred=True)
 
 
 class CounterRow(Base):
@@ -162,6 +163,24 @@ class FactureRow(Base):
     certificat: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # What each accepted line booked on which échéance: undone on a later rejection.
     imputations: Mapped[list[Any]]
+
+
+class PanneRow(Base):
+    """A fault-injection rule of an OPCO in an espace (see sandbox/domain/pannes.py)."""
+
+    __tablename__ = "pannes"
+    __table_args__ = (Index("ix_panne_opco", "espace", "opco", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    espace: Mapped[str] = mapped_column(String(64))
+    opco: Mapped[str] = mapped_column(String(16))
+    chemin: Mapped[str] = mapped_column(String(200))
+    methode: Mapped[str | None] = mapped_column(String(10))
+    latence_ms: Mapped[int]
+    statut: Mapped[int | None]
+    part: Mapped[int | None]  # in ten-thousandths of the matching requests
+    restantes: Mapped[int | None]  # requests left to act on; None: no limit
+    vues: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class JournalRow(Base):

@@ -405,3 +405,11 @@ def test_admin_token_opens_the_control_api(guarded: InProcessServer) -> None:
 
 def test_admin_token_leaves_the_opco_api_open(guarded: InProcessServer) -> None:
     assert guarded.client("/akto").get("/v1/status").status_code == 200
+
+
+def test_the_clock_stops_at_the_last_year_it_knows(opco_sandbox: OpcoSandbox) -> None:
+    assert opco_sandbox.control.post("/horloge", json={"date": "2999-12-31"}).status_code == 200
+    response = opco_sandbox.control.post("/horloge", json={"jours": 36500})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "FORMAT_INVALIDE"
+    assert opco_sandbox.today.isoformat() == "2999-12-31"

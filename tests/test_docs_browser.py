@@ -1,0 +1,155 @@
+"""Swagger UI and ReDoc work offline: their assets come from the sandbox itself.
+
+The browser test opens `/docs` and `/redoc` of a live server in headless Chromium (the
+Debian package, `/usr/bin/chromium`), driven by Playwright, and records every request the
+pages make. Without Chromium it is skipped, except in CI (`CI=true`), where it fails.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from sandbox.api.app import create_app, openapi_document
+from sandbox.api.docs import ASSETS
+from sandbox.pytest_plugin import live_server
+from sandbox.scenarios import resolve
+from sandbox.storage.database import Database
+from sandbox.testing import InProcessServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Playwright adds --headless and a fresh --user-data-dir (the persistent context's).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = ("/docs", "/redoc")
+DOCUMENT = openapi_document()
+OPERATIONS = sorted(
+    (method.upper(), path) for path, item in DOCUMENT["paths"].items() for method in item
+)
+SUMMARIES = {op["summary"] for item in DOCUMENT["paths"].values() for op in item.values()}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    database = Database(f"sqlite:///{tmp_path_factory.mktemp('docs') / 'sandbox.db'}")
+    with InProcessServer(create_app(database, resolve("demo"))) as server:
+        yield server.client()
+    database.dispose()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_names_no_other_host(client: httpx.Client, page: str) -> None:
+    response = client.get(page)
+    assert response.status_code == 200
+    assert "text/html" in response.headers["content-type"]
+    assert re.findall(r"https?://", response.text) == []
+    assert f'"{ASSETS}/' in response.text
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_forbids_loading_from_another_host(client: httpx.Client, page: str) -> None:
+    policy = client.get(page).headers["content-security-policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert all("http" not in sources and "*" not in sources for sources in directives.values())
+
+
+@pytest.mark.parametrize(
+    ("asset", "kind"),
+    [
+        ("swagger-ui-bundle.js", "javascript"),
+        ("swagger-ui.css", "text/css"),
+        ("redoc.standalone.js", "javascript"),
+        ("favicon.png", "image/png"),
+    ],
+)
+def test_assets_are_served_locally(client: httpx.Client, asset: str, kind: str) -> None:
+    response = client.get(f"{ASSETS}/{asset}")
+    assert response.status_code == 200
+    assert kind in response.headers["content-type"]
+    assert len(response.content) > 1000
+
+
+def test_css_loads_nothing_from_another_host(client: httpx.Client) -> None:
+    css = client.get(f"{ASSETS}/swagger-ui.css").text
+    assert re.findall(r"@import|url\(\s*['\"]?https?:", css) == []
+
+
+def test_redoc_script_has_no_logo_from_a_cdn(client: httpx.Client) -> None:
+    assert "cdn.redoc.ly" not in client.get(f"{ASSETS}/redoc.standalone.js").text
+
+
+@pytest.fixture(scope="module")
+def browser_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'sandbox.db'}"
+    with live_server(database_url) as url:
+        yield url
+
+
+class Visit:
+    """A page opened in a fresh headless Chromium, with every request it made."""
+
+    def __init__(self, url: str, ready: str, profile: Path) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch_persistent_context(
+                str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            )
+            browser.on("request", lambda request: self.requests.append(request.url))
+            try:
+                page = browser.new_page()
+                page.on("pageerror", lambda error: self.errors.append(str(error)))
+                page.goto(url)
+                page.wait_for_selector(ready, timeout=30_000)
+                self.operations = page.eval_on_selector_all(
+                    ".opblock",
+                    """blocks => blocks.map(b => [
+                        b.querySelector('.opblock-summary-method').textContent,
+                        b.querySelector('.opblock-summary-path').dataset.path])""",
+                )
+                self.headings = page.eval_on_selector_all(
+                    "h2", "titles => titles.map(t => t.textContent.trim())"
+                )
+            finally:
+                browser.close()
+
+    def foreign_hosts(self) -> list[str]:
+        """Hosts other than the sandbox's (a blob: URL carries its page's origin)."""
+        hosts = [urlsplit(url.removeprefix("blob:")) for url in self.requests]
+        return [h.netloc for h in hosts if h.scheme != "data" and h.hostname != "127.0.0.1"]
+
+
+def test_swagger_ui_renders_every_operation_offline(browser_url: str, tmp_path: Path) -> None:
+    visit = Visit(f"{browser_url}/docs", ".opblock-summary-path", tmp_path)
+    assert ["POST", "/{opco}/v1/dossiers"] in visit.operations
+    assert sorted(map(tuple, visit.operations)) == OPERATIONS
+    assert f"{browser_url}/openapi.json" in visit.requests
+    assert visit.foreign_hosts() == []
+    assert visit.errors == []
+
+
+def test_redoc_renders_the_operations_offline(browser_url: str, tmp_path: Path) -> None:
+    visit = Visit(f"{browser_url}/redoc", "h2:has-text('Transmettre un contrat')", tmp_path)
+    assert "Transmettre un contrat d'apprentissage" in visit.headings
+    assert SUMMARIES <= set(visit.headings)
+    assert f"{browser_url}/openapi.json" in visit.requests
+    assert visit.foreign_hosts() == []
+    assert visit.errors == []
