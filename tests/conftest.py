@@ -9,6 +9,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from sandbox.pytest_plugin import live_server
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "OPCO_SANDBOX_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -51,3 +53,17 @@ class postgres_database:
         with self.admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
         self.admin.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """`opco-sandbox serve --workers 2` on a fresh database of each engine."""
+    if request.param == "sqlite":
+        database = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+        with live_server(database, workers=2) as url:
+            yield url
+    else:
+        with postgres_database() as database, live_server(database, workers=2) as url:
+            yield url

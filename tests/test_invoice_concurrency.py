@@ -3,34 +3,16 @@
 A real server (two worker processes) and real sockets: the database must arbitrate.
 """
 
-import threading
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from sandbox.pytest_plugin import SOFTWARE_HEADERS, live_server
 from tests.builders import facture, frais
-from tests.conftest import postgres_database
+from tests.live import HEADERS, SENDERS, send_together
 
-SENDERS = 12
-HEADERS = SOFTWARE_HEADERS | {"X-API-KEY": "demo-akto-key"}
 BOTH_AMOUNTS = {"MONTANT_ECHEANCE_INCORRECT", "MONTANT_INCORRECT"}
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "sqlite":
-        database = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
-        with live_server(database, workers=2) as url:
-            yield url
-    else:
-        with postgres_database() as database, live_server(database, workers=2) as url:
-            yield url
 
 
 @pytest.fixture
@@ -38,27 +20,6 @@ def url(server_url: str) -> str:
     """The live server, its default espace back to the demo's state."""
     httpx.post(f"{server_url}/_sandbox/espaces/default/reset").raise_for_status()
     return server_url
-
-
-def send_together(url: str, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
-    """POST every invoice at once: the threads wait at a barrier, then fire."""
-    barrier = threading.Barrier(len(bodies))
-    responses: list[httpx.Response] = []
-    lock = threading.Lock()
-
-    def send(body: dict[str, Any]) -> None:
-        with httpx.Client(base_url=url, headers=HEADERS, timeout=60) as client:
-            barrier.wait()
-            response = client.post("/akto/v1/factures", json=body)
-        with lock:
-            responses.append(response)
-
-    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return responses
 
 
 def rejected_codes(responses: list[httpx.Response]) -> list[set[str]]:
@@ -83,7 +44,7 @@ def count_factures(url: str) -> int:
 
 def test_invoices_racing_for_one_echeance_bill_it_once(url: str) -> None:
     bodies = [facture(numero=f"RACE-{i}") for i in range(SENDERS)]
-    responses = send_together(url, bodies)
+    responses = send_together(url, "/akto/v1/factures", bodies)
     assert Counter(r.status_code for r in responses) == {201: 1, 422: SENDERS - 1}
     assert rejected_codes(responses) == [BOTH_AMOUNTS] * (SENDERS - 1)
     assert first_echeance(url)["montantEnCoursInstruction"] == 2800.0
@@ -91,7 +52,7 @@ def test_invoices_racing_for_one_echeance_bill_it_once(url: str) -> None:
 
 
 def test_identical_invoices_at_once_make_one(url: str) -> None:
-    responses = send_together(url, [facture(numero="RACE")] * SENDERS)
+    responses = send_together(url, "/akto/v1/factures", [facture(numero="RACE")] * SENDERS)
     assert Counter(r.status_code for r in responses) == {201: 1, 422: SENDERS - 1}
     expected = {"FACTURE_DEJA_CONNUE"} | BOTH_AMOUNTS
     assert rejected_codes(responses) == [expected] * (SENDERS - 1)
@@ -102,6 +63,6 @@ def test_identical_invoices_at_once_make_one(url: str) -> None:
 def test_frais_racing_for_one_cap_never_exceed_it(url: str) -> None:
     # RESTAURATION: €300 engaged, €100 an invoice.
     bodies = [facture(frais(25, 4), numero=f"FRAIS-{i}") for i in range(SENDERS)]
-    responses = send_together(url, bodies)
+    responses = send_together(url, "/akto/v1/factures", bodies)
     assert Counter(r.status_code for r in responses) == {201: 3, 422: SENDERS - 3}
     assert rejected_codes(responses) == [{"FRAIS_ANNEXES_PLAFOND"}] * (SENDERS - 3)
