@@ -5,7 +5,7 @@ amount is paid in tranches (by default 40 % at month 0, 30 % at month 6, 30 % at
 """
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
@@ -80,21 +80,6 @@ def build_echeancier(
         rqth = _split(_prorate(rqth_annuel, days), parts)
         versements += map(_Versement, openings, pedagogique, rqth)
     return _number(versements, date_fin)
-
-
-def drop_after_rupture(
-    echeances: Sequence[EcheancePrevue], date_rupture: date, date_fin_contrat: date
-) -> list[EcheancePrevue]:
-    """The échéances still due after a rupture: those opening on or before `date_rupture`.
-
-    The last one kept now pays up to the rupture (or the contract's end, if the rupture
-    comes later); amounts are left as engaged.
-    """
-    kept = [echeance for echeance in echeances if echeance.date_ouverture <= date_rupture]
-    if not kept:
-        return []
-    kept[-1] = replace(kept[-1], date_fin=min(date_rupture, date_fin_contrat))
-    return kept
 
 
 def engagement(echeances: Sequence[EcheancePrevue]) -> Decimal:

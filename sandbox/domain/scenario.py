@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from sandbox.domain.cerfa import Date, Siret, Text
+from sandbox.domain.echeancier import RQTH_ANNUEL_DEFAUT
 from sandbox.domain.facture import FactureBody
 
 OpcoCode = Literal[
@@ -156,7 +157,11 @@ class Scenario(Strict):
         default_factory=list, description="SMIC amounts added to (or replacing) the dated table"
     )
     rqthAnnuel: Decimal = Field(
-        Decimal(4000), ge=0, max_digits=9, decimal_places=2, description="RQTH supplement a year"
+        RQTH_ANNUEL_DEFAUT,
+        ge=0,
+        max_digits=9,
+        decimal_places=2,
+        description="RQTH supplement a year",
     )
     echeancier: list[TrancheModel] | None = Field(
         None, description="yearly schedule of échéances; default 40 % at 0, 30 % at 6 and 9"

@@ -16,7 +16,6 @@ from sandbox.domain.echeancier import (
     EcheancePrevue,
     Tranche,
     build_echeancier,
-    drop_after_rupture,
     engagement,
 )
 
@@ -183,39 +182,6 @@ def test_inconsistent_inputs_are_rejected(fin: date, npec: Decimal, rqth: Decima
 def test_invalid_schedules_are_rejected(schedule: tuple[Tranche, ...]) -> None:
     with pytest.raises(ValueError, match="schedule"):
         build_echeancier(date(2026, 9, 1), date(2027, 8, 31), Decimal(7000), schedule=schedule)
-
-
-def test_rupture_drops_echeances_opening_after_it() -> None:
-    echeances = build_echeancier(date(2026, 9, 1), date(2028, 8, 31), Decimal(7000))
-
-    kept = drop_after_rupture(echeances, date(2027, 4, 15), date(2028, 8, 31))
-
-    assert periods(kept) == [
-        (date(2026, 9, 1), date(2026, 9, 1), date(2027, 2, 28)),
-        (date(2027, 3, 1), date(2027, 3, 1), date(2027, 4, 15)),
-    ]
-    assert pedagogiques(kept) == [Decimal(2800), Decimal(2100)]
-
-
-def test_rupture_on_an_opening_day_keeps_that_echeance() -> None:
-    echeances = build_echeancier(date(2026, 9, 1), date(2028, 8, 31), Decimal(7000))
-
-    kept = drop_after_rupture(echeances, date(2027, 6, 1), date(2028, 8, 31))
-
-    assert [e.codification for e in kept] == ["E1", "E2", "E3"]
-    assert kept[-1].date_fin == date(2027, 6, 1)
-
-
-def test_rupture_after_the_contract_end_changes_nothing() -> None:
-    echeances = build_echeancier(date(2026, 9, 1), date(2028, 8, 31), Decimal(7000))
-
-    assert drop_after_rupture(echeances, date(2029, 1, 1), date(2028, 8, 31)) == echeances
-
-
-def test_rupture_before_the_start_keeps_nothing() -> None:
-    echeances = build_echeancier(date(2026, 9, 1), date(2028, 8, 31), Decimal(7000))
-
-    assert drop_after_rupture(echeances, date(2026, 8, 31), date(2028, 8, 31)) == []
 
 
 # --- properties ---------------------------------------------------------------------------
