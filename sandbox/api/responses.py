@@ -9,6 +9,7 @@ from collections import defaultdict
 from typing import Any, NamedTuple
 
 from sandbox.api.schemas import ErrorBody
+from sandbox.domain.facturation import MESSAGES as INVOICE_MESSAGES
 
 
 class Exemple(NamedTuple):
@@ -87,21 +88,13 @@ EXEMPLES: dict[str, Exemple] = {
     ),
     # Invoices.
     "FACTURE_INCONNUE": Exemple(404, "Aucune facture F-2026-001 de ce CFA.", "numeroFacture"),
-    "FACTURE_DEJA_CONNUE": Exemple(
-        422, "La facture est déjà connue de notre système", "numeroFacture"
-    ),
-    "IBAN_DIFFERENT": Exemple(
-        422,
-        "L'IBAN de l'émetteur est différent de celui connu dans l'échéance",
-        "emetteur.iban",
-    ),
+    "FACTURE_DEJA_CONNUE": Exemple(422, INVOICE_MESSAGES["FACTURE_DEJA_CONNUE"], "numeroFacture"),
+    "IBAN_DIFFERENT": Exemple(422, INVOICE_MESSAGES["IBAN_DIFFERENT"], "emetteur.iban"),
     "MONTANT_TOTAL_INCOHERENT": Exemple(
-        422,
-        "Le montant total de la facture doit correspondre à la somme des montants des lignes",
-        "montantTotal",
+        422, INVOICE_MESSAGES["MONTANT_TOTAL_INCOHERENT"], "montantTotal"
     ),
     "ECHEANCE_NON_OUVERTE": Exemple(
-        422, "L'échéance n'est pas ouverte à la facturation", "lignes[0].numeroEcheance"
+        422, INVOICE_MESSAGES["ECHEANCE_NON_OUVERTE"], "lignes[0].numeroEcheance"
     ),
     # CFADock.
     "TROP_DE_SIRET": Exemple(400, "Une recherche porte sur 100 SIRET au plus (101 reçus)."),
