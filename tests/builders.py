@@ -168,3 +168,19 @@ def facture(*lignes: dict[str, Any], numero: str = "F-2026-001", **fields: Any) 
         },
     }
     return body | fields
+
+
+# The dossier states and the transitions of contract §6, written out independently of the
+# code so that a change of the table in the code fails a test.
+ETATS = ("TRANSMIS", "EN_COURS_INSTRUCTION", "ENGAGE", "REFUSE", "ANNULE", "RUPTURE", "SOLDE")
+ALLOWED = {
+    ("TRANSMIS", "EN_COURS_INSTRUCTION"),
+    ("TRANSMIS", "ANNULE"),
+    ("EN_COURS_INSTRUCTION", "ENGAGE"),
+    ("EN_COURS_INSTRUCTION", "REFUSE"),
+    ("EN_COURS_INSTRUCTION", "ANNULE"),
+    ("ENGAGE", "RUPTURE"),
+    ("ENGAGE", "SOLDE"),
+    ("ENGAGE", "ANNULE"),
+    ("RUPTURE", "SOLDE"),
+}

@@ -14,22 +14,16 @@ import pytest
 from sandbox.domain.deca import DECA_PATTERN
 from sandbox.pytest_plugin import OpcoSandbox
 from sandbox.scenarios import resolve
-from tests.builders import CFA_SIRET, EMPLOYER_SIRET, cerfa, transmission
+from tests.builders import (
+    ALLOWED,
+    CFA_IBAN,
+    CFA_SIRET,
+    EMPLOYER_SIRET,
+    ETATS,
+    cerfa,
+    transmission,
+)
 
-CFA_IBAN = "FR7630006000011234567890189"  # demo's first CFA
-ETATS = ("TRANSMIS", "EN_COURS_INSTRUCTION", "ENGAGE", "REFUSE", "ANNULE", "RUPTURE", "SOLDE")
-# Contract §6, written out here so that a change of the table in the code fails a test.
-ALLOWED = {
-    ("TRANSMIS", "EN_COURS_INSTRUCTION"),
-    ("TRANSMIS", "ANNULE"),
-    ("EN_COURS_INSTRUCTION", "ENGAGE"),
-    ("EN_COURS_INSTRUCTION", "REFUSE"),
-    ("EN_COURS_INSTRUCTION", "ANNULE"),
-    ("ENGAGE", "RUPTURE"),
-    ("ENGAGE", "SOLDE"),
-    ("ENGAGE", "ANNULE"),
-    ("RUPTURE", "SOLDE"),
-}
 # Forced steps from TRANSMIS to each state.
 PATHS: dict[str, tuple[str, ...]] = {
     "TRANSMIS": (),

@@ -10,20 +10,8 @@ from sandbox.domain.echeancier import build_echeancier
 from sandbox.domain.lifecycle import break_contract, move, settle_if_paid
 from sandbox.errors import SandboxError
 from sandbox.storage.tables import DossierRow, EcheanceRow
+from tests.builders import ALLOWED, ETATS
 
-ETATS = ("TRANSMIS", "EN_COURS_INSTRUCTION", "ENGAGE", "REFUSE", "ANNULE", "RUPTURE", "SOLDE")
-# Contract §6, written out here so that a change of the table in the code fails a test.
-ALLOWED = {
-    ("TRANSMIS", "EN_COURS_INSTRUCTION"),
-    ("TRANSMIS", "ANNULE"),
-    ("EN_COURS_INSTRUCTION", "ENGAGE"),
-    ("EN_COURS_INSTRUCTION", "REFUSE"),
-    ("EN_COURS_INSTRUCTION", "ANNULE"),
-    ("ENGAGE", "RUPTURE"),
-    ("ENGAGE", "SOLDE"),
-    ("ENGAGE", "ANNULE"),
-    ("RUPTURE", "SOLDE"),
-}
 DAY = date(2026, 10, 1)
 START, END = date(2026, 9, 1), date(2028, 8, 31)
 
