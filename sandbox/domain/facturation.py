@@ -12,13 +12,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sandbox.domain.context import Espace
+from sandbox.domain.contracts import EARLIEST_CONCLUSION
 from sandbox.domain.facture import FactureBody, Ligne
 from sandbox.domain.lifecycle import settle_if_paid
 from sandbox.domain.scenario import Cfa
 from sandbox.errors import Problem, SandboxError
 from sandbox.storage.tables import DossierRow, EcheanceRow, FactureRow
 
-EARLIEST_CONCLUSION = date(2020, 1, 1)
 PREMIER_EQUIPEMENT_CAP = Decimal(500)
 
 # The standard's FAQ messages, word for word, in the contract's order.
@@ -405,13 +405,14 @@ def _motif(problem: Problem) -> dict[str, Any]:
 def pay(espace: Espace, row: FactureRow, day: date) -> None:
     """The OPCO pays an accepted invoice: amounts move from instruction to paid."""
     _require_in_instruction(row)
-    for echeance, imputation in _imputed(espace, row):
+    imputed = _imputed(espace, row)
+    for echeance, imputation in imputed:
         montant = Decimal(imputation["montant"])
         _book(echeance, imputation["nature"], -montant, en_cours=True)
         _book(echeance, imputation["nature"], montant, en_cours=False)
     row.etat, row.date_reglement, row.montant_regle = "REGLEE", day, row.montant_total
     row.date_paiement_prevue = None
-    for dossier in {e.dossier.id: e.dossier for e, _ in _imputed(espace, row)}.values():
+    for dossier in {e.dossier.id: e.dossier for e, _ in imputed}.values():
         settle_if_paid(dossier, day)
 
 
