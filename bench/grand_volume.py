@@ -21,10 +21,10 @@ from typing import Any
 
 import httpx
 
-from sandbox.api.app import create_app
+from sandbox.core.database import Database
 from sandbox.pytest_plugin import SOFTWARE_HEADERS
-from sandbox.scenarios import bundled_dir, load_str, resolve
-from sandbox.storage.database import Database
+from sandbox.scenarios.loader import bundled_dir, load_str, resolve
+from sandbox.server.app import create_app
 from sandbox.testing import InProcessServer
 
 ESPACE = "grand-volume"

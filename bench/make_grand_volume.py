@@ -22,7 +22,7 @@ from pathlib import Path
 from stdnum import iban, luhn
 from stdnum.fr import nir, siret
 
-from sandbox.domain.opcos import OPCOS
+from sandbox.core.opcos import OPCOS
 
 DOSSIERS = 10_000
 CFAS = 4

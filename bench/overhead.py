@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sandbox.api.app import create_app
+from sandbox.core.database import Database
 from sandbox.pytest_plugin import OpcoSandbox
-from sandbox.scenarios import resolve
-from sandbox.storage.database import Database
+from sandbox.scenarios.loader import resolve
+from sandbox.server.app import create_app
 from sandbox.testing import InProcessServer
 
 

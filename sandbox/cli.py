@@ -14,9 +14,9 @@ app = typer.Typer(help="A stateful sandbox of the CFA–OPCO exchange API.", no_
 
 def build_app():  # type: ignore[no-untyped-def]
     """The ASGI app from the environment's settings (uvicorn's factory in each worker)."""
-    from sandbox.api.app import create_app
-    from sandbox.scenarios import resolve
-    from sandbox.storage.database import Database
+    from sandbox.core.database import Database
+    from sandbox.scenarios.loader import resolve
+    from sandbox.server.app import create_app
 
     settings = Settings()
     return create_app(
@@ -38,9 +38,9 @@ def serve(
 
     import uvicorn
 
-    from sandbox.domain.opcos import OPCOS
-    from sandbox.scenarios import ScenarioError, resolve
-    from sandbox.storage.database import Database
+    from sandbox.core.database import Database
+    from sandbox.core.opcos import OPCOS
+    from sandbox.scenarios.loader import ScenarioError, resolve
 
     given = {
         "host": host,
@@ -81,7 +81,7 @@ def serve(
 @app.command()
 def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]) -> None:
     """Check scenario files; exit non-zero when one is invalid."""
-    from sandbox.scenarios import ScenarioError, load_path
+    from sandbox.scenarios.loader import ScenarioError, load_path
 
     failed = False
     for path in files:
@@ -100,7 +100,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]
 @app.command()
 def openapi() -> None:
     """Print the OpenAPI document the server serves."""
-    from sandbox.api.app import openapi_document
+    from sandbox.server.app import openapi_document
 
     json.dump(openapi_document(), sys.stdout, ensure_ascii=False, indent=2, sort_keys=True)
     sys.stdout.write("\n")

@@ -99,7 +99,7 @@ def _scenario_document(scenario: str | Path | dict[str, Any]) -> dict[str, Any]:
 @functools.lru_cache(maxsize=32)
 def _resolved(name_or_path: str) -> dict[str, Any]:
     """A scenario file read once per test session: thousands of tests load `demo`."""
-    from sandbox.scenarios import resolve
+    from sandbox.scenarios.loader import resolve
 
     return resolve(name_or_path).document
 
@@ -113,9 +113,9 @@ def opco_sandbox_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def opco_sandbox_server(opco_sandbox_database_url: str) -> Iterator[InProcessServer]:
     """The in-process app, started once per test session."""
-    from sandbox.api.app import create_app
-    from sandbox.scenarios import resolve
-    from sandbox.storage.database import Database
+    from sandbox.core.database import Database
+    from sandbox.scenarios.loader import resolve
+    from sandbox.server.app import create_app
 
     database = Database(opco_sandbox_database_url)
     with InProcessServer(create_app(database, resolve("demo"))) as server:

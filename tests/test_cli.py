@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sandbox.cli import app
-from sandbox.scenarios import bundled_dir
+from sandbox.scenarios.loader import bundled_dir
 
 runner = CliRunner()
 

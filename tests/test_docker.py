@@ -137,7 +137,9 @@ def test_image_install_and_start_commands_work(image_like_venv: Path, tmp_path: 
 
 
 def test_installed_package_ships_the_scenarios(image_like_venv: Path, tmp_path: Path) -> None:
-    script = "from sandbox.scenarios import bundled_dir as b; print(b(), sorted(b().iterdir()))"
+    script = (
+        "from sandbox.scenarios.loader import bundled_dir as b; print(b(), sorted(b().iterdir()))"
+    )
     result = subprocess.run(
         [str(image_like_venv / "bin" / "python"), "-c", script],
         cwd=tmp_path,

@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from sandbox.api.app import create_app, openapi_document
-from sandbox.api.docs import ASSETS
+from sandbox.core.database import Database
 from sandbox.pytest_plugin import live_server
-from sandbox.scenarios import resolve
-from sandbox.storage.database import Database
+from sandbox.scenarios.loader import resolve
+from sandbox.server.app import create_app, openapi_document
+from sandbox.server.docs import ASSETS
 from sandbox.testing import InProcessServer
 
 CHROMIUM = Path("/usr/bin/chromium")

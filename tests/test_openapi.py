@@ -11,11 +11,11 @@ import pytest
 from openapi_spec_validator import validate
 from typer.testing import CliRunner
 
-from sandbox.api.app import create_app, openapi_document
-from sandbox.api.responses import EXEMPLES
 from sandbox.cli import app as cli
-from sandbox.scenarios import resolve
-from sandbox.storage.database import Database
+from sandbox.core.database import Database
+from sandbox.scenarios.loader import resolve
+from sandbox.server.app import create_app, openapi_document
+from sandbox.server.openapi import EXEMPLES
 from sandbox.testing import InProcessServer
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import pytest
 
 from bench.make_grand_volume import generate
 from sandbox.pytest_plugin import SOFTWARE_HEADERS, OpcoSandbox
-from sandbox.scenarios import bundled_dir, resolve
+from sandbox.scenarios.loader import bundled_dir, resolve
 from tests.builders import CFA_SIRET, EMPLOYER_SIRET, codes, transmission
 
 CFA_IBAN = "FR7630006000011234567890189"  # CFA Demo, the first CFA of every scenario here

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from sandbox.scenarios import (
+from sandbox.scenarios.loader import (
     SCHEMA_FILE,
     ScenarioError,
     bundled_dir,
@@ -34,7 +34,7 @@ def test_published_schema_matches_the_models() -> None:
     published = (bundled_dir() / SCHEMA_FILE).read_text(encoding="utf-8")
     assert published == schema_text(), (
         "scenarios/scenario.schema.json is stale: run "
-        "python -c 'from sandbox.scenarios import write_schema; write_schema()'"
+        "python -c 'from sandbox.scenarios.loader import write_schema; write_schema()'"
     )
 
 

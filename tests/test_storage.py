@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from sandbox.storage.database import Database
-from sandbox.storage.tables import DossierRow
+from sandbox.core.database import Database
+from sandbox.core.tables import DossierRow
 
 
 @pytest.fixture

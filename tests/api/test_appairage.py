@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from sandbox.pytest_plugin import OpcoSandbox
-from sandbox.scenarios import resolve
+from sandbox.scenarios.loader import resolve
 from tests.builders import CFA_SIRET, EMPLOYER_SIRET, OTHER_CFA_SIRET, cerfa, transmission
 
 PATH = "/v1/dossiers/appairage"

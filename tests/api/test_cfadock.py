@@ -7,10 +7,10 @@ import httpx
 import pytest
 from stdnum.fr import siren
 
-from sandbox.domain.cfadock import OPCO_SIREN
-from sandbox.domain.opcos import OPCOS
+from sandbox.cfadock.service import OPCO_SIREN
+from sandbox.core.opcos import OPCOS
 from sandbox.pytest_plugin import OpcoSandbox
-from sandbox.scenarios import resolve
+from sandbox.scenarios.loader import resolve
 from sandbox.testing import BASE_URL
 from tests.builders import EMPLOYER_SIRET
 

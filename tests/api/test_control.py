@@ -11,10 +11,10 @@ import httpx
 import pytest
 import yaml
 
-from sandbox.api.app import create_app
+from sandbox.core.database import Database
 from sandbox.pytest_plugin import SOFTWARE_HEADERS, OpcoSandbox
-from sandbox.scenarios import resolve
-from sandbox.storage.database import Database
+from sandbox.scenarios.loader import resolve
+from sandbox.server.app import create_app
 from sandbox.testing import InProcessServer
 from tests.builders import CFA_SIRET, NIRS, codes, problems, transmission
 

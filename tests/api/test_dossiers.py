@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from sandbox.pytest_plugin import OpcoSandbox
-from sandbox.scenarios import resolve
+from sandbox.scenarios.loader import resolve
 from tests.builders import (
     NIRS,
     OTHER_CFA_SIRET,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from sandbox.pytest_plugin import OpcoSandbox
-from sandbox.scenarios import resolve
+from sandbox.scenarios.loader import resolve
 from tests.builders import (
     DEMO_DOSSIER,
     EMPLOYER_SIRET,

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from sandbox.pytest_plugin import OpcoSandbox
-from sandbox.scenarios import resolve
+from sandbox.scenarios.loader import resolve
 from tests.builders import EMPLOYER_SIRET, facture, ligne, problems, replaced
 
 # From 2027-06-01, E1 (€2,800), E2 and E3 (€2,100 each) of AKTO-2026-000001 are open.

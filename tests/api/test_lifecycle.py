@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.domain.deca import DECA_PATTERN
+from sandbox.dossiers.deca import DECA_PATTERN
 from sandbox.pytest_plugin import OpcoSandbox
-from sandbox.scenarios import resolve
+from sandbox.scenarios.loader import resolve
 from tests.builders import (
     ALLOWED,
     CFA_IBAN,

@@ -16,9 +16,9 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.python.asgi import ASGIClient, get_client
 
-from sandbox.api.app import create_app, openapi_document
-from sandbox.scenarios import resolve
-from sandbox.storage.database import Database
+from sandbox.core.database import Database
+from sandbox.scenarios.loader import resolve
+from sandbox.server.app import create_app, openapi_document
 from tests.conftest import postgres_database
 
 BASE_URL = "http://testserver"  # the host schemathesis's ASGI client answers for

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from sandbox.domain.cerfa import Cerfa
-from sandbox.domain.contracts import blocking_problems, duplicate_key, normalize_name
-from sandbox.domain.dates import add_months, full_months
+from sandbox.core.dates import add_months, full_months
+from sandbox.dossiers.cerfa import Cerfa
+from sandbox.dossiers.controls import blocking_problems, duplicate_key, normalize_name
 from tests.builders import CFA_SIRET, EMPLOYER_SIRET, OTHER_EMPLOYER_SIRET, cerfa
 
 BIRTH, START = date(2009, 1, 20), date(2026, 9, 1)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sandbox.domain.deca import DECA_PATTERN, departement_of, numero_deca
+from sandbox.dossiers.deca import DECA_PATTERN, departement_of, numero_deca
 
 METROPOLE = [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B"]
 OUTRE_MER = ["971", "972", "973", "974", "976"]

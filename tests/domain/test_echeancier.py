@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sandbox.domain.dates import add_months
-from sandbox.domain.echeancier import (
+from sandbox.core.dates import add_months
+from sandbox.dossiers.echeancier import (
     DEFAULT_SCHEDULE,
     RQTH_ANNUEL_DEFAUT,
     EcheancePrevue,

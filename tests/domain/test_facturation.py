@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from sandbox.domain.facturation import (
+from sandbox.core.tables import DossierRow, EcheanceRow
+from sandbox.factures.schemas import FactureBody
+from sandbox.factures.service import (
     LineView,
     Submission,
     is_billable,
@@ -16,9 +18,7 @@ from sandbox.domain.facturation import (
     remaining_part,
     unique_key,
 )
-from sandbox.domain.facture import FactureBody
-from sandbox.domain.scenario import Cfa
-from sandbox.storage.tables import DossierRow, EcheanceRow
+from sandbox.scenarios.model import Cfa
 from tests.builders import CFA_IBAN, CFA_SIRET, OTHER_CFA_SIRET, facture, ligne
 
 TODAY = date(2026, 9, 1)

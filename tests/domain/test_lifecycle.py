@@ -6,10 +6,10 @@ from itertools import product
 
 import pytest
 
-from sandbox.domain.echeancier import build_echeancier
-from sandbox.domain.lifecycle import break_contract, move, settle_if_paid
+from sandbox.core.tables import DossierRow, EcheanceRow
+from sandbox.dossiers.echeancier import build_echeancier
+from sandbox.dossiers.lifecycle import break_contract, move, settle_if_paid
 from sandbox.errors import SandboxError
-from sandbox.storage.tables import DossierRow, EcheanceRow
 from tests.builders import ALLOWED, ETATS
 
 DAY = date(2026, 10, 1)

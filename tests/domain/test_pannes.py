@@ -1,7 +1,7 @@
 """The fault rules' arithmetic: which requests a rule acts on, and the exact share."""
 
-from sandbox.domain import pannes
-from sandbox.storage.tables import PanneRow
+from sandbox.core.tables import PanneRow
+from sandbox.pannes import service as pannes
 
 
 def rule(**fields: object) -> PanneRow:

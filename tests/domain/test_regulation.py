@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.domain.regulation import (
+from sandbox.dossiers.regulation import (
     SMIC_MENSUEL,
     CertificationStatus,
     ContractFacts,

@@ -1,0 +1,208 @@
+"""The dossier's state machine, driven by the espace's clock.
+
+TRANSMIS → EN_COURS_INSTRUCTION → ENGAGE | REFUSE; ENGAGE → RUPTURE;
+ENGAGE | RUPTURE → SOLDE; TRANSMIS | EN_COURS_INSTRUCTION | ENGAGE → ANNULE.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sandbox.core.tables import DossierRow, EcheanceRow
+from sandbox.dossiers import echeancier
+from sandbox.dossiers.cerfa import Cerfa
+from sandbox.dossiers.deca import departement_of, numero_deca
+from sandbox.dossiers.regulation import CertificationStatus, ContractFacts, refusal_reasons
+from sandbox.errors import SandboxError
+from sandbox.espaces.espace import Espace
+from sandbox.scenarios.model import OpcoProfile
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "TRANSMIS": frozenset({"EN_COURS_INSTRUCTION", "ANNULE"}),
+    "EN_COURS_INSTRUCTION": frozenset({"ENGAGE", "REFUSE", "ANNULE"}),
+    "ENGAGE": frozenset({"RUPTURE", "SOLDE", "ANNULE"}),
+    "RUPTURE": frozenset({"SOLDE"}),
+    "REFUSE": frozenset(),
+    "ANNULE": frozenset(),
+    "SOLDE": frozenset(),
+}
+# A refused or cancelled dossier no longer blocks a new transmission of the same contract.
+NOT_LIVE = frozenset({"REFUSE", "ANNULE"})
+# Used when the scenario's référentiel does not list the certification.
+DEFAULT_NPEC = Decimal("6000")
+# DECA numbers come from one national registry: one sequence per espace, across OPCOs, so
+# that two OPCOs never give the same number.
+DECA_REGISTRY = "*"
+
+
+def schedule_first_step(espace: Espace, row: DossierRow) -> None:
+    row.prochaine_etape = espace.today + timedelta(days=_profile(espace, row).delaiPriseEnCharge)
+
+
+def step(espace: Espace, row: DossierRow, day: date) -> None:
+    """The clock's transition of a dossier whose next step falls on `day`."""
+    if row.etat == "TRANSMIS":
+        move(row, "EN_COURS_INSTRUCTION", day)
+        row.prochaine_etape = day + timedelta(days=_profile(espace, row).delaiInstruction)
+    elif row.etat == "EN_COURS_INSTRUCTION":
+        decide(espace, row, day)
+    else:
+        row.prochaine_etape = None
+
+
+def move(row: DossierRow, etat: str, day: date, commentaire: str | None = None) -> None:
+    """One transition of the table, or 409 `TRANSITION_INVALIDE`."""
+    if etat not in TRANSITIONS.get(row.etat, frozenset()):
+        raise SandboxError.of(
+            409,
+            "TRANSITION_INVALIDE",
+            f"Le dossier {row.numero_externe} ne peut pas passer de {row.etat} à {etat}.",
+            "etat",
+        )
+    row.etat, row.date_mise_a_jour, row.prochaine_etape = etat, day, None
+    if commentaire is not None:
+        row.commentaire_etat = commentaire
+    if etat in NOT_LIVE:
+        row.cle_doublon = None
+
+
+def decide(espace: Espace, row: DossierRow, day: date) -> None:
+    """End of instruction: refused with every reason that applies, else engaged."""
+    reasons = refusal_reasons(_facts(espace, row), espace.world.smic_table)
+    if reasons:
+        move(row, "REFUSE", day, " ".join(reasons))
+    else:
+        engage(espace, row, day)
+
+
+def engage(espace: Espace, row: DossierRow, day: date) -> None:
+    move(row, "ENGAGE", day)
+    cerfa = Cerfa.model_validate(row.cerfa)
+    sequence = espace.store.next_number(DECA_REGISTRY, "deca")
+    row.numero_deca = numero_deca(departement_of(_code_postal(row.cerfa)), day, sequence)
+    prevues = echeancier.build_echeancier(
+        cerfa.contrat.dateDebutContrat,
+        cerfa.contrat.dateFinContrat,
+        _npec(espace, cerfa),
+        espace.world.rqth_annuel if cerfa.apprenti.handicap else Decimal(0),
+        espace.world.schedule(row.opco),
+    )
+    cfa = espace.world.cfa(row.siret_cfa)
+    row.echeances = [_echeance_row(p, row.siret_cfa, cfa.iban if cfa else "") for p in prevues]
+    row.engagement = echeancier.engagement(prevues)
+
+
+def break_contract(row: DossierRow, day: date, commentaire: str | None) -> None:
+    """RUPTURE: the échéances opening after the rupture date are dropped, the last one kept
+    pays up to the rupture; settled at once when what is kept is already paid."""
+    move(row, "RUPTURE", day, commentaire)
+    kept = [e for e in row.echeances if e.date_ouverture <= day]
+    if kept:
+        # A rupture after the contract's end changes nothing of the period paid for.
+        kept[-1].date_fin = min(day, kept[-1].date_fin)
+    row.echeances = kept
+    row.engagement = sum((e.montant_pedagogique + e.montant_rqth for e in kept), Decimal(0))
+    settle_if_paid(row, day)
+
+
+def _echeance_row(prevue: echeancier.EcheancePrevue, siret: str, iban: str) -> EcheanceRow:
+    return EcheanceRow(
+        numero=prevue.numero,
+        codification=prevue.codification,
+        date_ouverture=prevue.date_ouverture,
+        date_debut=prevue.date_debut,
+        date_fin=prevue.date_fin,
+        montant_pedagogique=prevue.montant_pedagogique,
+        montant_rqth=prevue.montant_rqth,
+        montant_regle=Decimal(0),
+        montant_en_cours=Decimal(0),
+        regle_rqth=Decimal(0),
+        en_cours_rqth=Decimal(0),
+        siret=siret,
+        iban=iban,
+    )
+
+
+def _facts(espace: Espace, row: DossierRow) -> ContractFacts:
+    cerfa = Cerfa.model_validate(row.cerfa)
+    certification = espace.world.certification(cerfa.formation.rncp)
+    return ContractFacts(
+        date_naissance_apprenti=cerfa.apprenti.dateNaissance,
+        date_naissance_maitre1=cerfa.maitre1.dateNaissance,
+        date_debut_contrat=cerfa.contrat.dateDebutContrat,
+        salaire_embauche=cerfa.contrat.salaireEmbauche,
+        handicap=cerfa.apprenti.handicap is True,
+        sportif_haut_niveau=cerfa.apprenti.inscriptionSportifDeHautNiveau is True,
+        projet_creation_reprise=cerfa.apprenti.projetCreationRepriseEntreprise is True,
+        type_derogation=cerfa.contrat.typeDerogation,
+        certification=(
+            CertificationStatus(certification.actif, certification.eligibleApprentissage)
+            if certification
+            else None
+        ),
+    )
+
+
+def _code_postal(cerfa: dict[str, Any]) -> str | None:
+    """The employer's postal code, if the CERFA gives one: its address is not checked at
+    transmission (kept as sent), so it may be missing, a string or a number."""
+    employeur = cerfa.get("employeur")
+    adresse = employeur.get("adresse") if isinstance(employeur, dict) else None
+    code = adresse.get("codePostal") if isinstance(adresse, dict) else None
+    return str(code) if isinstance(code, str | int) and not isinstance(code, bool) else None
+
+
+def _npec(espace: Espace, cerfa: Cerfa) -> Decimal:
+    certification = espace.world.certification(cerfa.formation.rncp)
+    return certification.npec if certification else DEFAULT_NPEC
+
+
+def _profile(espace: Espace, row: DossierRow) -> OpcoProfile:
+    return espace.world.profile(row.opco)
+
+
+# The transitions a scenario dossier goes through to reach its declared state.
+_PATHS: dict[str, tuple[str, ...]] = {
+    "TRANSMIS": (),
+    "EN_COURS_INSTRUCTION": ("EN_COURS_INSTRUCTION",),
+    "ENGAGE": ("EN_COURS_INSTRUCTION", "ENGAGE"),
+    "REFUSE": ("EN_COURS_INSTRUCTION", "REFUSE"),
+    "ANNULE": ("ANNULE",),
+    "RUPTURE": ("EN_COURS_INSTRUCTION", "ENGAGE", "RUPTURE"),
+    "SOLDE": ("EN_COURS_INSTRUCTION", "ENGAGE", "SOLDE"),
+}
+
+
+def reach(espace: Espace, row: DossierRow, etat: str, commentaire: str | None) -> None:
+    """Take a new dossier to `etat` through the same transitions as a live one."""
+    for etape in _PATHS[etat]:
+        if etape == "REFUSE" and commentaire is None:
+            reasons = refusal_reasons(_facts(espace, row), espace.world.smic_table)
+            commentaire = " ".join(reasons) or None
+        force(espace, row, etape, commentaire if etape == etat else None)
+
+
+def force(espace: Espace, row: DossierRow, etat: str, commentaire: str | None) -> None:
+    """One transition now (control API, scenarios): the same table as the clock's."""
+    today = espace.today
+    if etat == "ENGAGE" and "ENGAGE" in TRANSITIONS[row.etat]:
+        engage(espace, row, today)
+        row.commentaire_etat = commentaire or row.commentaire_etat
+    elif etat == "RUPTURE":
+        break_contract(row, today, commentaire)
+    elif etat == "SOLDE":
+        move(row, "SOLDE", today, commentaire)
+        for e in row.echeances:  # settled: paid in full, but for invoices still in instruction
+            e.montant_regle = e.montant_pedagogique + e.montant_rqth - e.montant_en_cours
+            e.regle_rqth = e.montant_rqth - e.en_cours_rqth
+    else:
+        move(row, etat, today, commentaire)
+        if etat == "EN_COURS_INSTRUCTION":
+            row.prochaine_etape = today + timedelta(days=_profile(espace, row).delaiInstruction)
+
+
+def settle_if_paid(row: DossierRow, day: date) -> None:
+    """ENGAGE or RUPTURE becomes SOLDE once every échéance is fully paid."""
+    paid = all(e.montant_regle >= e.montant_pedagogique + e.montant_rqth for e in row.echeances)
+    if row.etat in ("ENGAGE", "RUPTURE") and row.echeances and paid:
+        move(row, "SOLDE", day)

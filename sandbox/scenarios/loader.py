@@ -1,0 +1,290 @@
+"""Scenario files: load (path → text → dict), validate whole, install into an espace.
+
+A scenario's dossiers go through the same domain calls as HTTP transmissions, so seeded
+data obeys the same rules. An invalid scenario is refused whole and changes nothing.
+"""
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from stdnum import iban
+from stdnum.fr import siret
+
+from sandbox.core.repository import Store
+from sandbox.core.tables import DossierRow
+from sandbox.dossiers.cerfa import Cerfa
+from sandbox.dossiers.lifecycle import reach, settle_if_paid
+from sandbox.dossiers.service import Deposit, transmit
+from sandbox.errors import Problem, SandboxError, dotted_path
+from sandbox.espaces.espace import Espace
+from sandbox.espaces.world import World
+from sandbox.factures import service as facturation
+from sandbox.factures.schemas import FactureBody
+from sandbox.horloge.service import play_until
+from sandbox.scenarios.model import Scenario, ScenarioDossier, ScenarioFacture, TrancheModel
+
+SCHEMA_FILE = "scenario.schema.json"
+
+
+class ScenarioError(SandboxError):
+    """422 `SCENARIO_INVALIDE`, one problem per fault, `champ` its path in the file."""
+
+    def __init__(self, source: str, faults: Sequence[tuple[str | None, str]]) -> None:
+        super().__init__(
+            422,
+            [
+                Problem("SCENARIO_INVALIDE", f"{source} : {message}", champ)
+                for champ, message in faults
+            ],
+        )
+        self.source = source
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    source: str  # the file (or "corps de la requête") named in errors
+    document: dict[str, Any]  # JSON-ready, as stored for resets
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class Summary:
+    cfas: int
+    dossiers: int
+    factures: int
+    horloge: date
+
+
+def bundled_dir() -> Path:
+    """The scenarios shipped with the package (the repository's `scenarios/`)."""
+    here = Path(__file__).resolve().parent.parent  # the sandbox package
+    installed = here / "scenario_files"  # where pyproject.toml's package-dir puts them
+    return installed if installed.is_dir() else here.parent / "scenarios"
+
+
+def resolve(name_or_path: str) -> LoadedScenario:
+    """A bundled scenario by name (`demo`), or a file by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = bundled_dir() / f"{name_or_path}.yaml"
+    return load_path(path)
+
+
+def load_path(path: Path) -> LoadedScenario:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), [(None, f"fichier illisible ({exc})")]) from None
+    return load_str(text, str(path))
+
+
+# libyaml's loader when PyYAML was built with it: ten times faster on large scenarios.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_str(text: str, source: str) -> LoadedScenario:
+    """JSON (read as such: much faster than as YAML), or YAML."""
+    try:
+        if text.lstrip().startswith("{"):
+            document = json.loads(text)
+        else:
+            document = yaml.load(text, Loader=_YAML_LOADER)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ScenarioError(source, [(None, f"YAML ou JSON invalide ({exc})")]) from None
+    return load_dict(document, source)
+
+
+def load_dict(document: Any, source: str) -> LoadedScenario:
+    """Validate against the schema, then the rules no schema can say."""
+    try:
+        parsed = Scenario.model_validate(document)
+    except ValidationError as exc:
+        faults = [(dotted_path(e["loc"]), e["msg"]) for e in exc.errors()]
+        raise ScenarioError(source, faults) from None
+    faults = _identifier_faults(parsed) + _schedule_faults(parsed) + _cerfa_faults(parsed)
+    if faults:
+        raise ScenarioError(source, faults)
+    # What was written is kept (a null stays null); defaults stay implicit.
+    clean = parsed.model_dump(mode="json", exclude_unset=True)
+    return LoadedScenario(source, clean, Scenario.model_validate(clean))
+
+
+def _identifier_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
+    faults: list[tuple[str | None, str]] = []
+    keys: set[tuple[str, str]] = set()
+    for i, cfa in enumerate(scenario.cfas):
+        if not siret.is_valid(cfa.siret):
+            faults.append((f"cfas[{i}].siret", "clé de contrôle du SIRET fausse"))
+        if not iban.is_valid(cfa.iban):
+            faults.append((f"cfas[{i}].iban", "IBAN invalide"))
+        for opco in cfa.cles:
+            key = cfa.cle(opco)
+            if key and (opco, key.cle) in keys:
+                faults.append((f"cfas[{i}].cles.{opco}", "clé déjà donnée à un autre CFA"))
+            keys.add((opco, key.cle if key else ""))
+    if len({cfa.siret for cfa in scenario.cfas}) < len(scenario.cfas):
+        faults.append(("cfas", "deux CFA ont le même SIRET"))
+    for i, employeur in enumerate(scenario.employeurs):
+        if not siret.is_valid(employeur.siret):
+            faults.append((f"employeurs[{i}].siret", "clé de contrôle du SIRET fausse"))
+    return faults
+
+
+def _schedule_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
+    schedules = {"echeancier": scenario.echeancier} | {
+        f"opcos.{code}.echeancier": profile.echeancier for code, profile in scenario.opcos.items()
+    }
+    return [
+        (path, "les mois doivent croître à partir de 0 et les parts faire 1")
+        for path, tranches in schedules.items()
+        if tranches is not None and not _valid_schedule(tranches)
+    ]
+
+
+def _valid_schedule(tranches: list[TrancheModel]) -> bool:
+    months = [t.mois for t in tranches]
+    return (
+        bool(months)
+        and months[0] == 0
+        and months == sorted(set(months))
+        and sum(t.part for t in tranches) == 1
+    )
+
+
+def _cerfa_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
+    faults: list[tuple[str | None, str]] = []
+    for i, dossier in enumerate(scenario.dossiers):
+        try:
+            Cerfa.model_validate(dossier.cerfa)
+        except ValidationError as exc:
+            for e in exc.errors():
+                faults.append((f"dossiers[{i}].cerfa.{dotted_path(e['loc'])}", e["msg"]))
+    return faults
+
+
+def install(session: Session, espace_nom: str, loaded: LoadedScenario, today: date) -> Summary:
+    """Replace the espace's whole state by the scenario, within the caller's transaction
+    (which rolls back whole when the scenario's dossiers or invoices break a rule)."""
+    scenario = loaded.scenario
+    horloge = scenario.date or today
+    store = Store(session, espace_nom)
+    store.wipe()
+    store.save_espace(horloge, loaded.document)
+    espace = Espace(store, World(scenario), horloge)
+    for index, dossier in enumerate(scenario.dossiers):
+        with _located(loaded.source, f"dossiers[{index}]"):
+            _install_dossier(espace, dossier)
+    play_until(espace, horloge)
+    for index, facture in enumerate(scenario.factures):
+        with _located(loaded.source, f"factures[{index}]"):
+            _install_facture(espace, facture)
+    return Summary(len(scenario.cfas), len(scenario.dossiers), len(scenario.factures), horloge)
+
+
+@contextmanager
+def _located(source: str, path: str) -> Iterator[None]:
+    """A rule broken by a scenario's item is a scenario error at that item's path."""
+    try:
+        yield
+    except SandboxError as exc:
+        faults = [
+            (path + (f".{p.champ}" if p.champ else ""), f"{p.code} : {p.message}")
+            for p in exc.problems
+        ]
+        raise ScenarioError(source, faults) from None
+
+
+def _install_dossier(espace: Espace, dossier: ScenarioDossier) -> None:
+    deposit = Deposit(
+        opco=dossier.opco,
+        cerfa=Cerfa.model_validate(dossier.cerfa),
+        raw_cerfa=dossier.cerfa,
+        numero_interne=dossier.numeroInterne,
+        mandat_gestion=dossier.mandatGestion,
+        canal=dossier.canal,
+        numero_externe=dossier.numeroExterne,
+    )
+    row = transmit(espace, deposit, None).dossier
+    row.frais_annexes = [json_numbers(f.model_dump()) for f in dossier.engagementsFraisAnnexe]
+    reach(espace, row, dossier.etat, dossier.commentaireEtat)
+    _declare_paid(row, dossier)
+    settle_if_paid(row, espace.today)
+
+
+def _install_facture(espace: Espace, facture: ScenarioFacture) -> None:
+    siret = facture.emetteur.siret if facture.emetteur else None
+    cfa = espace.world.cfa(siret or "")
+    if cfa is None:
+        raise SandboxError.of(
+            422,
+            "SIRET_EMETTEUR_INCONNU",
+            "l'émetteur n'est pas un CFA du scénario",
+            "emetteur.siret",
+        )
+    body = FactureBody.model_validate(facture.model_dump(exclude={"opco", "etat", "motifRejet"}))
+    raw = json_numbers(body.model_dump(exclude_none=True))
+    outcome = facturation.submit(espace, facture.opco, cfa, body, raw)
+    if outcome.problems and facture.etat != "REJETEE":
+        raise SandboxError(422, outcome.problems)
+    if facture.etat == "REJETEE" and not outcome.problems:
+        facturation.reject(espace, outcome.facture, facture.motifRejet or "Rejet du scénario")
+    elif facture.etat == "REGLEE":
+        facturation.pay(espace, outcome.facture, espace.today)
+
+
+def json_numbers(value: Any) -> Any:
+    """Decimals as JSON numbers (integers when whole), dates as ISO strings, recursively."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_numbers(item) for item in value]
+    return value
+
+
+def _declare_paid(row: DossierRow, dossier: ScenarioDossier) -> None:
+    numbers = {e.numero: e for e in row.echeances}
+    for numero in dossier.echeancesReglees:
+        if numero not in numbers:
+            raise SandboxError.of(
+                422,
+                "NUMERO_ECHEANCE_INCONNU",
+                f"le dossier n'a pas d'échéance {numero}",
+                "echeancesReglees",
+            )
+        echeance = numbers[numero]
+        echeance.montant_regle = echeance.montant_pedagogique + echeance.montant_rqth
+        echeance.regle_rqth = echeance.montant_rqth
+
+
+def schema() -> dict[str, Any]:
+    """The published JSON Schema of scenario files."""
+    generated = Scenario.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://opco-sandbox.example/scenario.schema.json",
+        **generated,
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_schema(path: Path | None = None) -> Path:
+    """Regenerate the published schema file from the models."""
+    target = path or bundled_dir() / SCHEMA_FILE
+    target.write_text(schema_text(), encoding="utf-8")
+    return target

@@ -1,0 +1,173 @@
+"""The data model of a scenario: one espace's CFAs, keys, employers, référentiel and dossiers.
+
+Its JSON Schema (`scenarios/scenario.schema.json`) is generated from these models.
+"""
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from sandbox.dossiers.cerfa import Date, Siret, Text
+from sandbox.dossiers.echeancier import RQTH_ANNUEL_DEFAUT
+from sandbox.factures.schemas import FactureBody
+
+OpcoCode = Literal[
+    "afdas",
+    "akto",
+    "atlas",
+    "constructys",
+    "ocapiat",
+    "opco2i",
+    "opcoep",
+    "mobilites",
+    "sante",
+    "opcommerce",
+    "uniformation",
+]
+Etat = Literal["TRANSMIS", "EN_COURS_INSTRUCTION", "ENGAGE", "REFUSE", "ANNULE", "RUPTURE", "SOLDE"]
+Days = Annotated[int, Field(ge=0, le=3650)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OpcoProfile(Strict):
+    """How one OPCO behaves in this espace."""
+
+    accroche: bool = Field(True, description="false: every /v1 path answers 503")
+    delaiPriseEnCharge: Days = Field(1, description="days from TRANSMIS to EN_COURS_INSTRUCTION")
+    delaiInstruction: Days = Field(2, description="days from EN_COURS_INSTRUCTION to decision")
+    delaiPaiement: Days = Field(5, description="days from an accepted invoice to its payment")
+    echeancier: "list[TrancheModel] | None" = Field(
+        None, description="this OPCO's yearly schedule; default: the scenario's"
+    )
+
+
+class TrancheModel(Strict):
+    """One échéance of each contract year: opens `mois` months in, pays `part` of the year."""
+
+    mois: int = Field(ge=0, le=11)
+    part: Decimal = Field(gt=0, le=1, max_digits=5, decimal_places=4)
+
+
+class CleApi(Strict):
+    cle: Annotated[str, StringConstraints(min_length=8, max_length=200)]
+    dateFinValidite: Date | None = None
+
+
+class Cfa(Strict):
+    siret: Siret
+    uai: Annotated[str, StringConstraints(pattern=r"^[0-9]{7}[A-Za-z]$")]
+    denomination: Text
+    iban: Annotated[str, StringConstraints(min_length=15, max_length=40)]
+    cles: dict[OpcoCode, Annotated[str, StringConstraints(min_length=8)] | CleApi] = Field(
+        default_factory=dict, description="the CFA's key at each OPCO"
+    )
+
+    def cle(self, opco: str) -> CleApi | None:
+        value = self.cles.get(opco)  # type: ignore[call-overload]
+        return CleApi(cle=value) if isinstance(value, str) else value
+
+
+class Employeur(Strict):
+    siret: Siret
+    denomination: Text
+    idcc: int | None = None
+    naf: str | None = None
+    opco: OpcoCode
+
+
+class Certification(Strict):
+    rncp: Annotated[str, StringConstraints(pattern=r"^(RNCP)?[0-9]{2,5}$")]
+    intitule: Text
+    npec: Decimal = Field(ge=0, max_digits=9, decimal_places=2)
+    actif: bool = True
+    eligibleApprentissage: bool = True
+
+
+class SmicMontant(Strict):
+    depuis: Date
+    montant: Decimal = Field(gt=0, max_digits=9, decimal_places=2)
+
+
+class FraisAnnexe(Strict):
+    natureFrais: Literal["RESTAURATION", "HEBERGEMENT", "PREMIER_EQUIPEMENT", "MOBILITE"]
+    quantite: Decimal = Field(gt=0, max_digits=9, decimal_places=2)
+    prixUnitaire: Decimal = Field(ge=0, max_digits=9, decimal_places=2)
+    montantTotal: Decimal = Field(ge=0, max_digits=11, decimal_places=2)
+
+    @model_validator(mode="after")
+    def _total_is_quantity_times_price(self) -> "FraisAnnexe":
+        if self.quantite * self.prixUnitaire != self.montantTotal:
+            raise ValueError("montantTotal doit valoir quantite × prixUnitaire")
+        return self
+
+
+class ScenarioDossier(Strict):
+    """A dossier the OPCO already holds when the scenario is loaded."""
+
+    opco: OpcoCode
+    canal: Literal["API", "EMPLOYEUR"] = "API"
+    etat: Etat = "TRANSMIS"
+    commentaireEtat: str | None = None
+    numeroInterne: str | None = None
+    numeroExterne: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")] | None
+    ) = None
+    mandatGestion: bool | None = True
+    cerfa: dict[str, Any] = Field(description="same structure as POST /v1/dossiers")
+    engagementsFraisAnnexe: list["FraisAnnexe"] = Field(default_factory=list)
+    echeancesReglees: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=list, description="numbers of the échéances already fully paid"
+    )
+
+    @model_validator(mode="after")
+    def _api_dossiers_have_numero_interne(self) -> "ScenarioDossier":
+        if self.canal == "API" and not self.numeroInterne:
+            raise ValueError("un dossier du canal API a un numeroInterne")
+        if self.canal == "EMPLOYEUR" and self.numeroInterne:
+            raise ValueError("un dossier déposé par l'employeur n'a pas de numeroInterne")
+        return self
+
+
+class ScenarioFacture(FactureBody):
+    """An invoice the OPCO already holds: the body of POST /v1/factures, its OPCO and state.
+
+    It is judged by the same rules as a live one; the emitter must be a scenario CFA."""
+
+    model_config = ConfigDict(extra="forbid")
+    opco: OpcoCode
+    etat: Literal["EN_COURS_INSTRUCTION", "REGLEE", "REJETEE"] = "EN_COURS_INSTRUCTION"
+    motifRejet: str | None = Field(None, max_length=500, description="for a REJETEE invoice")
+
+
+class Scenario(Strict):
+    """A whole sandbox world, loaded into one espace."""
+
+    nom: Text
+    description: str = ""
+    date: Date | None = Field(None, description="the clock; default: the day it is loaded")
+    opcos: dict[OpcoCode, OpcoProfile] = Field(default_factory=dict)
+    cfas: list[Cfa] = Field(min_length=1)
+    employeurs: list[Employeur] = Field(default_factory=list)
+    certifications: list[Certification] = Field(default_factory=list)
+    smic: list[SmicMontant] = Field(
+        default_factory=list, description="SMIC amounts added to (or replacing) the dated table"
+    )
+    rqthAnnuel: Decimal = Field(
+        RQTH_ANNUEL_DEFAUT,
+        ge=0,
+        max_digits=9,
+        decimal_places=2,
+        description="RQTH supplement a year",
+    )
+    echeancier: list[TrancheModel] | None = Field(
+        None, description="yearly schedule of échéances; default 40 % at 0, 30 % at 6 and 9"
+    )
+    dossiers: list[ScenarioDossier] = Field(default_factory=list)
+    factures: list[ScenarioFacture] = Field(default_factory=list)
+
+    def profile(self, opco: str) -> OpcoProfile:
+        return self.opcos.get(opco) or OpcoProfile()  # type: ignore[call-overload]
