@@ -2,22 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import Body
 from pydantic import BaseModel, Field, StringConstraints
 
 from sandbox.appairage import service as appairage
-from sandbox.dossiers.cerfa import Date, Siret, Text
-from sandbox.dossiers.routes import api_key, opco_code, software_headers
-from sandbox.server import schemas
-from sandbox.server.openapi import BODY, CFA, errors
-from sandbox.server.pipeline import Caller, OpcoRoute, caller
+from sandbox.core.types import Date, Siret, Text
+from sandbox.dossiers.schemas import Dossier, dossier_answer
+from sandbox.errors import APPAIRAGE_DEJA_REALISE, DOSSIER_NON_TROUVE, NUMERO_INTERNE_DEJA_UTILISE
+from sandbox.server.dependencies import CallerDep, opco_router
+from sandbox.server.openapi import BODY, CFA, answers
 
 NumeroInterne = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"\S")]
-router = APIRouter(
-    route_class=OpcoRoute,
-    tags=["OPCO"],
-    dependencies=[Depends(opco_code), Depends(api_key), Depends(software_headers)],
-)
+router = opco_router(["OPCO"])
 
 
 class DemandeAppairage(BaseModel):
@@ -35,17 +31,15 @@ class DemandeAppairage(BaseModel):
 @router.post(
     "/v1/dossiers/appairage",
     summary="Appairer un dossier non transmis par le CFA",
-    responses=errors(
+    responses=answers(
         *CFA,
         *BODY,
-        "DOSSIER_NON_TROUVE",
-        "APPAIRAGE_DEJA_REALISE",
-        "NUMERO_INTERNE_DEJA_UTILISE",
+        DOSSIER_NON_TROUVE,
+        APPAIRAGE_DEJA_REALISE,
+        NUMERO_INTERNE_DEJA_UTILISE,
     ),
 )
-def appairer(
-    who: Annotated[Caller, Depends(caller)], demande: Annotated[DemandeAppairage, Body()]
-) -> schemas.Dossier:
+def appairer(who: CallerDep, demande: Annotated[DemandeAppairage, Body()]) -> Dossier:
     """Retrouve le dossier du CFA (même `organismeFormation.siret`) par le nom, le prénom et la
     date de naissance de l'apprenti, le SIRET de l'employeur et la date de début du contrat
     (noms comparés comme pour les doublons), quel que soit son état, qu'il ait été transmis
@@ -56,7 +50,6 @@ def appairer(
     appairé à un autre numéro ; 409 `NUMERO_INTERNE_DEJA_UTILISE` quand le numéro est celui
     d'un autre dossier du CFA. Redemander le même appairage répond 200 avec le même dossier.
     """
-    assert who.cfa is not None
     demande_domaine = appairage.Appairage(
         numero_interne=demande.numeroInterne,
         nom=demande.nom,
@@ -65,5 +58,5 @@ def appairer(
         siret_employeur=demande.siretEmployeur,
         date_debut_contrat=demande.dateDebutContrat,
     )
-    row = appairage.pair(who.espace, who.opco.code, who.cfa.siret, demande_domaine)
-    return schemas.dossier_answer(row)
+    row = appairage.pair(who.espace, who.opco.code, who.require_cfa().siret, demande_domaine)
+    return dossier_answer(row)

@@ -9,9 +9,10 @@ from datetime import date
 
 from sandbox.core.tables import DossierRow
 from sandbox.dossiers.controls import EARLIEST_CONCLUSION, normalize_name
-from sandbox.dossiers.lifecycle import NOT_LIVE
+from sandbox.dossiers.repository import DossierRepository
 from sandbox.dossiers.service import refuse_used_numero_interne
-from sandbox.errors import SandboxError
+from sandbox.dossiers.states import NOT_LIVE
+from sandbox.errors import APPAIRAGE_DEJA_REALISE, DOSSIER_NON_TROUVE, SandboxError
 from sandbox.espaces.espace import Espace
 
 
@@ -46,7 +47,7 @@ def pair(espace: Espace, opco: str, siret_cfa: str, demande: Appairage) -> Dossi
 
 
 def _matches(espace: Espace, opco: str, demande: Appairage) -> list[DossierRow]:
-    return espace.store.pairing_candidates(
+    return DossierRepository.of(espace).pairing_candidates(
         opco,
         nom=normalize_name(demande.nom),
         prenom=normalize_name(demande.prenom),
@@ -62,12 +63,10 @@ def _unpaired(mine: list[DossierRow], numero_interne: str) -> DossierRow:
     unpaired = [row for row in mine if row.numero_interne is None]
     if not unpaired:
         paired = mine[-1]
-        raise SandboxError.of(
-            409,
-            "APPAIRAGE_DEJA_REALISE",
-            f"Le dossier {paired.numero_externe} est déjà appairé au numéro interne "
-            f"{paired.numero_interne} : il ne peut pas l'être à {numero_interne}.",
-            "numeroInterne",
+        raise APPAIRAGE_DEJA_REALISE.error(
+            numeroExterne=paired.numero_externe,
+            actuel=paired.numero_interne,
+            demande=numero_interne,
         )
     return max(unpaired, key=lambda row: (row.etat not in NOT_LIVE, row.id))
 
@@ -80,10 +79,4 @@ def _not_found(siret_cfa: str, matches: list[DossierRow]) -> SandboxError:
         f"(organismeFormation.siret) et non sous celui de la clé API ({siret_cfa})."
         for siret in sorted({row.siret_cfa for row in matches})
     ]
-    return SandboxError.of(
-        404,
-        "DOSSIER_NON_TROUVE",
-        "Aucun de vos dossiers ne correspond à ces nom, prénom, date de naissance, "
-        "SIRET employeur et date de début de contrat.",
-        diagnostics=diagnostics,
-    )
+    return DOSSIER_NON_TROUVE.error(diagnostics=diagnostics)

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from sandbox.cfadock import service as cfadock
+from sandbox.errors import CHAMP_OBLIGATOIRE, FORMAT_INVALIDE, TROP_DE_SIRET
 from sandbox.espaces.espace import Espace
-from sandbox.server.openapi import BODY, errors
+from sandbox.server.openapi import BODY, answers
 from sandbox.server.pipeline import TransactionalRoute, espace
 
 SIRET_OU_SIREN = r"^[0-9]{9}(?:[0-9]{5})?$"
@@ -80,7 +81,7 @@ async def batch_size(request: Request) -> None:
 @router.get(
     "/opcos",
     summary="OPCO d'un employeur (CFADock)",
-    responses=errors("CHAMP_OBLIGATOIRE", "FORMAT_INVALIDE"),
+    responses=answers(CHAMP_OBLIGATOIRE, FORMAT_INVALIDE),
 )
 def opco_employeur(
     request: Request,
@@ -98,7 +99,7 @@ def opco_employeur(
     "/opcos",
     summary="OPCO de plusieurs employeurs (CFADock)",
     dependencies=[Depends(batch_size)],
-    responses=errors(*BODY, "TROP_DE_SIRET"),
+    responses=answers(*BODY, TROP_DE_SIRET),
 )
 def opcos_employeurs(
     request: Request, current: EspaceDep, sirets: Annotated[list[SiretCherche], Body()]

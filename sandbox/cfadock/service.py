@@ -6,7 +6,7 @@ The employers are the scenario's; an OPCO's SIREN below is a sandbox value, not 
 from dataclasses import dataclass
 
 from sandbox.core.opcos import OPCOS, Opco
-from sandbox.errors import SandboxError
+from sandbox.errors import TROP_DE_SIRET
 from sandbox.espaces.world import World
 from sandbox.scenarios.model import Employeur
 
@@ -60,11 +60,7 @@ def opco_of(world: World, siret_or_siren: str) -> Rattachement | None:
 def check_batch_size(count: int) -> None:
     """At most `MAX_SIRETS` SIRETs in one search, else 400 `TROP_DE_SIRET`."""
     if count > MAX_SIRETS:
-        raise SandboxError.of(
-            400,
-            "TROP_DE_SIRET",
-            f"Une recherche porte sur {MAX_SIRETS} SIRET au plus ({count} reçus).",
-        )
+        raise TROP_DE_SIRET.error(maximum=MAX_SIRETS, recus=count)
 
 
 def accrochages(world: World) -> list[Accrochage]:

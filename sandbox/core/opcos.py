@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sandbox.errors import SandboxError
+from sandbox.errors import OPCO_INCONNU
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,4 @@ def opco_named(code: str) -> Opco:
     try:
         return OPCOS[code]
     except KeyError:
-        raise SandboxError.of(
-            404, "OPCO_INCONNU", f"L'OPCO « {code[:40]} » est inconnu de la sandbox."
-        ) from None
+        raise OPCO_INCONNU.error(opco=code[:40]) from None

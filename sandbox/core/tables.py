@@ -133,6 +133,20 @@ class EcheanceRow(Base):
 
     dossier: Mapped[DossierRow] = relationship(back_populates="echeances")
 
+    @property
+    def montant_total(self) -> Decimal:
+        """The échéance's whole amount: its pedagogical part plus its RQTH supplement."""
+        return self.montant_pedagogique + self.montant_rqth
+
+    @property
+    def fully_paid(self) -> bool:
+        return self.montant_regle >= self.montant_total
+
+    def mark_paid(self) -> None:
+        """Paid in full, but for what invoices still in instruction hold."""
+        self.montant_regle = self.montant_total - self.montant_en_cours
+        self.regle_rqth = self.montant_rqth - self.en_cours_rqth
+
 
 class FactureRow(Base):
     __tablename__ = "factures"
@@ -166,7 +180,7 @@ class FactureRow(Base):
 
 
 class PanneRow(Base):
-    """A fault-injection rule of an OPCO in an espace (see sandbox/domain/pannes.py)."""
+    """A fault-injection rule of an OPCO in an espace (see sandbox/pannes/service.py)."""
 
     __tablename__ = "pannes"
     __table_args__ = (Index("ix_panne_opco", "espace", "opco", "id"),)

@@ -8,7 +8,15 @@ from stdnum.fr import nir, siret
 
 from sandbox.core.dates import add_months, full_months
 from sandbox.dossiers.cerfa import Cerfa
-from sandbox.errors import Problem
+from sandbox.errors import (
+    CONTRAT_ANTERIEUR_2020,
+    DATES_INCOHERENTES,
+    DUREE_CONTRAT_INVALIDE,
+    NIR_INVALIDE,
+    SIRET_CFA_DIFFERENT,
+    SIRET_INVALIDE,
+    Problem,
+)
 
 FIRST_CONTRACT_TYPES = frozenset({11, 21, 22, 23})
 EARLIEST_CONCLUSION = date(2020, 1, 1)
@@ -55,42 +63,22 @@ def blocking_problems(cerfa: Cerfa, caller_siret: str | None) -> list[Problem]:
     if caller_siret is None:
         return problems
     if cerfa.contrat.dateConclusion < EARLIEST_CONCLUSION:
-        problems.append(
-            Problem(
-                "CONTRAT_ANTERIEUR_2020",
-                "Les contrats conclus avant le 1er janvier 2020 ne sont pas traités par l'API.",
-                "cerfa.contrat.dateConclusion",
-            )
-        )
+        problems.append(CONTRAT_ANTERIEUR_2020.problem())
     if cerfa.organismeFormation.siret != caller_siret:
-        problems.append(
-            Problem(
-                "SIRET_CFA_DIFFERENT",
-                "Le SIRET de l'organisme de formation n'est pas celui du CFA de la clé API.",
-                "cerfa.organismeFormation.siret",
-            )
-        )
+        problems.append(SIRET_CFA_DIFFERENT.problem())
     return problems
 
 
 def _identifier_problems(cerfa: Cerfa) -> list[Problem]:
     problems = []
     if not nir.is_valid(cerfa.apprenti.nir) or len(cerfa.apprenti.nir) != 15:
-        problems.append(
-            Problem(
-                "NIR_INVALIDE",
-                "Le NIR de l'apprenti doit compter 15 caractères et sa clé être exacte.",
-                "cerfa.apprenti.nir",
-            )
-        )
+        problems.append(NIR_INVALIDE.problem())
     for champ, value in (
         ("cerfa.employeur.siret", cerfa.employeur.siret),
         ("cerfa.organismeFormation.siret", cerfa.organismeFormation.siret),
     ):
         if not siret.is_valid(value):
-            problems.append(
-                Problem("SIRET_INVALIDE", f"Le SIRET {value} a une clé de contrôle fausse.", champ)
-            )
+            problems.append(SIRET_INVALIDE.problem(champ, siret=value))
     return problems
 
 
@@ -99,18 +87,12 @@ def _date_problems(cerfa: Cerfa) -> list[Problem]:
     problems = []
 
     def incoherent(champ: str, message: str) -> None:
-        problems.append(Problem("DATES_INCOHERENTES", message, champ))
+        problems.append(DATES_INCOHERENTES.problem(champ, detail=message))
 
     if contrat.dateFinContrat <= contrat.dateDebutContrat:
         incoherent("cerfa.contrat.dateFinContrat", "La fin du contrat doit suivre son début.")
     elif not _length_allowed(contrat.dateDebutContrat, contrat.dateFinContrat):
-        problems.append(
-            Problem(
-                "DUREE_CONTRAT_INVALIDE",
-                "La durée du contrat doit être comprise entre 6 et 54 mois.",
-                "cerfa.contrat.dateFinContrat",
-            )
-        )
+        problems.append(DUREE_CONTRAT_INVALIDE.problem())
     if formation.dateFinFormation <= formation.dateDebutFormation:
         incoherent(
             "cerfa.formation.dateFinFormation", "La fin de la formation doit suivre son début."

@@ -7,12 +7,12 @@ amount is paid in tranches (by default 40 % at month 0, 30 % at month 6, 30 % at
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from itertools import pairwise
 
 from sandbox.core.dates import add_months
+from sandbox.core.money import to_cent
 
-CENT = Decimal("0.01")
 JOURS_ANNEE = 365
 
 
@@ -143,7 +143,7 @@ def _year_tranches(
 
 def _prorate(annuel: Decimal, days: int) -> Decimal:
     # A year holding 29 February has 366 days; it is still one year's funding at most.
-    return _cents(annuel * min(days, JOURS_ANNEE) / JOURS_ANNEE)
+    return to_cent(annuel * min(days, JOURS_ANNEE) / JOURS_ANNEE)
 
 
 def _split(amount: Decimal, parts: Sequence[Decimal]) -> list[Decimal]:
@@ -156,7 +156,7 @@ def _split(amount: Decimal, parts: Sequence[Decimal]) -> list[Decimal]:
     shares: list[Decimal] = []
     left = amount
     for part in parts[:-1]:
-        share = min(_cents(amount * part), left)
+        share = min(to_cent(amount * part), left)
         shares.append(share)
         left -= share
     shares.append(left)
@@ -178,7 +178,3 @@ def _number(versements: Sequence[_Versement], date_fin: date) -> list[EcheancePr
         )
         for numero, (versement, end) in enumerate(zip(versements, ends, strict=True), start=1)
     ]
-
-
-def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -1,8 +1,4 @@
-"""The dossier's state machine, driven by the espace's clock.
-
-TRANSMIS → EN_COURS_INSTRUCTION → ENGAGE | REFUSE; ENGAGE → RUPTURE;
-ENGAGE | RUPTURE → SOLDE; TRANSMIS | EN_COURS_INSTRUCTION | ENGAGE → ANNULE.
-"""
+"""The dossier's life, driven by the espace's clock, on the table of `states.py`."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,21 +9,12 @@ from sandbox.dossiers import echeancier
 from sandbox.dossiers.cerfa import Cerfa
 from sandbox.dossiers.deca import departement_of, numero_deca
 from sandbox.dossiers.regulation import CertificationStatus, ContractFacts, refusal_reasons
-from sandbox.errors import SandboxError
+from sandbox.dossiers.states import BILLABLE, NOT_LIVE, Etat, allowed, path_to
+from sandbox.errors import TRANSITION_INVALIDE
 from sandbox.espaces.espace import Espace
+from sandbox.espaces.repository import EspaceRepository
 from sandbox.scenarios.model import OpcoProfile
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "TRANSMIS": frozenset({"EN_COURS_INSTRUCTION", "ANNULE"}),
-    "EN_COURS_INSTRUCTION": frozenset({"ENGAGE", "REFUSE", "ANNULE"}),
-    "ENGAGE": frozenset({"RUPTURE", "SOLDE", "ANNULE"}),
-    "RUPTURE": frozenset({"SOLDE"}),
-    "REFUSE": frozenset(),
-    "ANNULE": frozenset(),
-    "SOLDE": frozenset(),
-}
-# A refused or cancelled dossier no longer blocks a new transmission of the same contract.
-NOT_LIVE = frozenset({"REFUSE", "ANNULE"})
 # Used when the scenario's référentiel does not list the certification.
 DEFAULT_NPEC = Decimal("6000")
 # DECA numbers come from one national registry: one sequence per espace, across OPCOs, so
@@ -41,10 +28,10 @@ def schedule_first_step(espace: Espace, row: DossierRow) -> None:
 
 def step(espace: Espace, row: DossierRow, day: date) -> None:
     """The clock's transition of a dossier whose next step falls on `day`."""
-    if row.etat == "TRANSMIS":
-        move(row, "EN_COURS_INSTRUCTION", day)
+    if row.etat == Etat.TRANSMIS:
+        move(row, Etat.EN_COURS_INSTRUCTION, day)
         row.prochaine_etape = day + timedelta(days=_profile(espace, row).delaiInstruction)
-    elif row.etat == "EN_COURS_INSTRUCTION":
+    elif row.etat == Etat.EN_COURS_INSTRUCTION:
         decide(espace, row, day)
     else:
         row.prochaine_etape = None
@@ -52,12 +39,9 @@ def step(espace: Espace, row: DossierRow, day: date) -> None:
 
 def move(row: DossierRow, etat: str, day: date, commentaire: str | None = None) -> None:
     """One transition of the table, or 409 `TRANSITION_INVALIDE`."""
-    if etat not in TRANSITIONS.get(row.etat, frozenset()):
-        raise SandboxError.of(
-            409,
-            "TRANSITION_INVALIDE",
-            f"Le dossier {row.numero_externe} ne peut pas passer de {row.etat} à {etat}.",
-            "etat",
+    if not allowed(row.etat, etat):
+        raise TRANSITION_INVALIDE.error(
+            objet=f"Le dossier {row.numero_externe}", depuis=row.etat, vers=etat
         )
     row.etat, row.date_mise_a_jour, row.prochaine_etape = etat, day, None
     if commentaire is not None:
@@ -70,15 +54,15 @@ def decide(espace: Espace, row: DossierRow, day: date) -> None:
     """End of instruction: refused with every reason that applies, else engaged."""
     reasons = refusal_reasons(_facts(espace, row), espace.world.smic_table)
     if reasons:
-        move(row, "REFUSE", day, " ".join(reasons))
+        move(row, Etat.REFUSE, day, " ".join(reasons))
     else:
         engage(espace, row, day)
 
 
 def engage(espace: Espace, row: DossierRow, day: date) -> None:
-    move(row, "ENGAGE", day)
+    move(row, Etat.ENGAGE, day)
     cerfa = Cerfa.model_validate(row.cerfa)
-    sequence = espace.store.next_number(DECA_REGISTRY, "deca")
+    sequence = EspaceRepository.of(espace).next_number(DECA_REGISTRY, "deca")
     row.numero_deca = numero_deca(departement_of(_code_postal(row.cerfa)), day, sequence)
     prevues = echeancier.build_echeancier(
         cerfa.contrat.dateDebutContrat,
@@ -95,13 +79,13 @@ def engage(espace: Espace, row: DossierRow, day: date) -> None:
 def break_contract(row: DossierRow, day: date, commentaire: str | None) -> None:
     """RUPTURE: the échéances opening after the rupture date are dropped, the last one kept
     pays up to the rupture; settled at once when what is kept is already paid."""
-    move(row, "RUPTURE", day, commentaire)
+    move(row, Etat.RUPTURE, day, commentaire)
     kept = [e for e in row.echeances if e.date_ouverture <= day]
     if kept:
         # A rupture after the contract's end changes nothing of the period paid for.
         kept[-1].date_fin = min(day, kept[-1].date_fin)
     row.echeances = kept
-    row.engagement = sum((e.montant_pedagogique + e.montant_rqth for e in kept), Decimal(0))
+    row.engagement = sum((e.montant_total for e in kept), Decimal(0))
     settle_if_paid(row, day)
 
 
@@ -161,22 +145,10 @@ def _profile(espace: Espace, row: DossierRow) -> OpcoProfile:
     return espace.world.profile(row.opco)
 
 
-# The transitions a scenario dossier goes through to reach its declared state.
-_PATHS: dict[str, tuple[str, ...]] = {
-    "TRANSMIS": (),
-    "EN_COURS_INSTRUCTION": ("EN_COURS_INSTRUCTION",),
-    "ENGAGE": ("EN_COURS_INSTRUCTION", "ENGAGE"),
-    "REFUSE": ("EN_COURS_INSTRUCTION", "REFUSE"),
-    "ANNULE": ("ANNULE",),
-    "RUPTURE": ("EN_COURS_INSTRUCTION", "ENGAGE", "RUPTURE"),
-    "SOLDE": ("EN_COURS_INSTRUCTION", "ENGAGE", "SOLDE"),
-}
-
-
 def reach(espace: Espace, row: DossierRow, etat: str, commentaire: str | None) -> None:
     """Take a new dossier to `etat` through the same transitions as a live one."""
-    for etape in _PATHS[etat]:
-        if etape == "REFUSE" and commentaire is None:
+    for etape in path_to(etat):
+        if etape == Etat.REFUSE and commentaire is None:
             reasons = refusal_reasons(_facts(espace, row), espace.world.smic_table)
             commentaire = " ".join(reasons) or None
         force(espace, row, etape, commentaire if etape == etat else None)
@@ -185,24 +157,23 @@ def reach(espace: Espace, row: DossierRow, etat: str, commentaire: str | None) -
 def force(espace: Espace, row: DossierRow, etat: str, commentaire: str | None) -> None:
     """One transition now (control API, scenarios): the same table as the clock's."""
     today = espace.today
-    if etat == "ENGAGE" and "ENGAGE" in TRANSITIONS[row.etat]:
+    if etat == Etat.ENGAGE and allowed(row.etat, Etat.ENGAGE):
         engage(espace, row, today)
         row.commentaire_etat = commentaire or row.commentaire_etat
-    elif etat == "RUPTURE":
+    elif etat == Etat.RUPTURE:
         break_contract(row, today, commentaire)
-    elif etat == "SOLDE":
-        move(row, "SOLDE", today, commentaire)
-        for e in row.echeances:  # settled: paid in full, but for invoices still in instruction
-            e.montant_regle = e.montant_pedagogique + e.montant_rqth - e.montant_en_cours
-            e.regle_rqth = e.montant_rqth - e.en_cours_rqth
+    elif etat == Etat.SOLDE:
+        move(row, Etat.SOLDE, today, commentaire)
+        for echeance in row.echeances:
+            echeance.mark_paid()
     else:
         move(row, etat, today, commentaire)
-        if etat == "EN_COURS_INSTRUCTION":
+        if etat == Etat.EN_COURS_INSTRUCTION:
             row.prochaine_etape = today + timedelta(days=_profile(espace, row).delaiInstruction)
 
 
 def settle_if_paid(row: DossierRow, day: date) -> None:
     """ENGAGE or RUPTURE becomes SOLDE once every échéance is fully paid."""
-    paid = all(e.montant_regle >= e.montant_pedagogique + e.montant_rqth for e in row.echeances)
-    if row.etat in ("ENGAGE", "RUPTURE") and row.echeances and paid:
-        move(row, "SOLDE", day)
+    paid = all(e.fully_paid for e in row.echeances)
+    if row.etat in BILLABLE and row.echeances and paid:
+        move(row, Etat.SOLDE, day)

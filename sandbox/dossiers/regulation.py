@@ -7,11 +7,10 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sandbox.core.dates import age_on
-
-CENT = Decimal("0.01")
+from sandbox.core.money import to_cent
 
 # Monthly SMIC (35 h), each amount in force from its date until the next one.
 SMIC_MENSUEL: tuple[tuple[date, Decimal], ...] = (
@@ -86,7 +85,7 @@ def taux_minimum(age: int, contract_year: int) -> int:
 def minimum_salary(age: int, contract_year: int, smic: Decimal) -> Decimal:
     """The legal minimum monthly pay: SMIC times the rate, rounded half-up to the cent."""
     rate = Decimal(taux_minimum(age, contract_year))
-    return (smic * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return to_cent(smic * rate / 100)
 
 
 def refusal_reasons(

@@ -4,12 +4,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.core.opcos import OPCOS
+from sandbox.core.repository import Page
 from sandbox.core.tables import DossierRow
 from sandbox.dossiers.cerfa import Cerfa, stored_cerfa
 from sandbox.dossiers.controls import blocking_problems, contract_duplicate_key, normalize_name
 from sandbox.dossiers.lifecycle import schedule_first_step
-from sandbox.errors import Problem, SandboxError
+from sandbox.dossiers.repository import DossierRepository
+from sandbox.errors import (
+    DOSSIER_DOUBLON,
+    DOSSIER_INCONNU,
+    MANDAT_GESTION_ABSENT,
+    NUMERO_EXTERNE_DEJA_UTILISE,
+    NUMERO_INTERNE_DEJA_UTILISE,
+    Problem,
+    SandboxError,
+)
 from sandbox.espaces.espace import Espace
+from sandbox.espaces.repository import EspaceRepository
 from sandbox.horloge.service import play_until
 
 
@@ -32,10 +43,7 @@ class Transmitted:
     avertissements: list[Problem] = field(default_factory=list)
 
 
-MANDAT_ABSENT = Problem(
-    "MANDAT_GESTION_ABSENT",
-    "Le mandat de gestion de l'employeur n'est pas indiqué : le dossier est à régulariser.",
-)
+MANDAT_ABSENT = MANDAT_GESTION_ABSENT.problem()
 
 
 def transmit(espace: Espace, deposit: Deposit, caller_siret: str | None) -> Transmitted:
@@ -55,7 +63,7 @@ def transmit(espace: Espace, deposit: Deposit, caller_siret: str | None) -> Tran
             _refuse_duplicate(espace, deposit.opco, cle_doublon, siret_cfa)
             raise
     row = _new_dossier(espace, deposit, cle_doublon)
-    espace.store.add_dossier(row)
+    DossierRepository.of(espace).add(row)
     mandat = deposit.mandat_gestion is True
     return Transmitted(row, [] if mandat else [MANDAT_ABSENT])
 
@@ -68,35 +76,26 @@ def receive(espace: Espace, deposit: Deposit, caller_siret: str) -> Transmitted:
 
 
 def _refuse_duplicate(espace: Espace, opco: str, cle_doublon: str, siret_cfa: str) -> None:
-    existing = espace.store.live_duplicate(opco, cle_doublon)
+    existing = DossierRepository.of(espace).live_duplicate(opco, cle_doublon)
     if existing is None:
         return
     # Another CFA's dossier number is not the caller's business.
     named = f" ({existing.numero_externe})" if existing.siret_cfa == siret_cfa else ""
-    raise SandboxError.of(
-        409,
-        "DOSSIER_DOUBLON",
-        f"Un dossier{named} existe déjà pour cet apprenti, cet employeur et cette date de début.",
-    )
+    raise DOSSIER_DOUBLON.error(existant=named)
 
 
 def refuse_used_numero_interne(
     espace: Espace, opco: str, siret_cfa: str, numero_interne: str
 ) -> None:
     """409 when another of the CFA's dossiers at that OPCO answers to that number."""
-    if espace.store.dossier_by_numero_interne(opco, siret_cfa, numero_interne) is not None:
-        raise SandboxError.of(
-            409,
-            "NUMERO_INTERNE_DEJA_UTILISE",
-            f"Le numéro interne {numero_interne} est déjà utilisé par un autre de vos dossiers.",
-            "numeroInterne",
-        )
+    if DossierRepository.of(espace).by_numero_interne(opco, siret_cfa, numero_interne) is not None:
+        raise NUMERO_INTERNE_DEJA_UTILISE.error(numero=numero_interne)
 
 
 def _new_dossier(espace: Espace, deposit: Deposit, cle_doublon: str) -> DossierRow:
     cerfa = deposit.cerfa
     row = DossierRow(
-        espace=espace.store.espace,
+        espace=espace.nom,
         opco=deposit.opco,
         numero_externe=deposit.numero_externe or _next_numero_externe(espace, deposit.opco),
         numero_interne=deposit.numero_interne,
@@ -117,15 +116,10 @@ def _new_dossier(espace: Espace, deposit: Deposit, cle_doublon: str) -> DossierR
         date_mise_a_jour=espace.today,
         frais_annexes=[],
     )
-    if deposit.numero_externe and espace.store.dossier_by_numero_externe(
+    if deposit.numero_externe and DossierRepository.of(espace).by_numero_externe(
         deposit.opco, deposit.numero_externe
     ):
-        raise SandboxError.of(
-            409,
-            "NUMERO_EXTERNE_DEJA_UTILISE",
-            f"Le numéro externe {deposit.numero_externe} est déjà attribué.",
-            "numeroExterne",
-        )
+        raise NUMERO_EXTERNE_DEJA_UTILISE.error(numero=deposit.numero_externe)
     schedule_first_step(espace, row)
     return row
 
@@ -133,27 +127,23 @@ def _new_dossier(espace: Espace, deposit: Deposit, cle_doublon: str) -> DossierR
 def _next_numero_externe(espace: Espace, opco: str) -> str:
     """`AKTO-2026-000001`: per OPCO and espace, so the same calls give the same numbers."""
     while True:
-        number = espace.store.next_number(opco, "numeroExterne")
+        number = EspaceRepository.of(espace).next_number(opco, "numeroExterne")
         candidate = f"{OPCOS[opco].prefixe}-{espace.today.year}-{number:06d}"
-        if espace.store.dossier_by_numero_externe(opco, candidate) is None:
+        if DossierRepository.of(espace).by_numero_externe(opco, candidate) is None:
             return candidate
 
 
 def dossier_of_cfa(espace: Espace, opco: str, siret_cfa: str, numero_interne: str) -> DossierRow:
     """The caller's dossier; another CFA's is answered exactly as one that does not exist."""
-    found = espace.store.dossier_by_numero_interne(opco, siret_cfa, numero_interne)
+    found = DossierRepository.of(espace).by_numero_interne(opco, siret_cfa, numero_interne)
     if found is None:
-        raise SandboxError.of(
-            404,
-            "DOSSIER_INCONNU",
-            f"Aucun dossier de numéro interne {numero_interne} pour ce CFA.",
-            "numeroInterne",
+        raise DOSSIER_INCONNU.error(
+            detail=f"aucun dossier de numéro interne {numero_interne} pour ce CFA."
         )
     return found
 
 
 def dossiers_page(
     espace: Espace, opco: str, siret_cfa: str, numero_page: int, taille_page: int
-) -> tuple[int, list[DossierRow]]:
-    offset = (numero_page - 1) * taille_page
-    return espace.store.dossiers_of_cfa(opco, siret_cfa, offset, taille_page)
+) -> Page[DossierRow]:
+    return DossierRepository.of(espace).page_of_cfa(opco, siret_cfa, numero_page, taille_page)

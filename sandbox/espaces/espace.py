@@ -1,14 +1,16 @@
-"""What every domain operation works in: one espace's rows, its scenario and its clock."""
+"""What every domain operation works in: one espace's session, its world and its clock."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from sandbox.core.repository import Store
+from sqlalchemy.orm import Session
+
 from sandbox.espaces.world import World
 
 
 @dataclass
 class Espace:
-    store: Store
+    session: Session
+    nom: str
     world: World
     today: date  # the espace's clock: rules read it here, never from the system

@@ -2,13 +2,26 @@
 public. The fields the rejection rules judge are optional here, so that the answer names the
 rule rather than a missing field."""
 
+from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from sandbox.dossiers.cerfa import Date, OpenModel
+from sandbox.core.money import Money
+from sandbox.core.tables import FactureRow
+from sandbox.core.types import Date, OpenModel
+
+
+class EtatFacture(StrEnum):
+    """L'état d'une facture chez l'OPCO."""
+
+    EN_COURS_INSTRUCTION = "EN_COURS_INSTRUCTION"
+    REGLEE = "REGLEE"
+    REJETEE = "REJETEE"
+
 
 # No credit notes in the standard: an amount is never negative.
 Montant = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
@@ -71,4 +84,58 @@ class FactureBody(BaseModel):
     )
     certificatRealisation: dict[str, Any] | None = Field(
         None, description="certificat de réalisation, stocké et rendu tel quel"
+    )
+
+
+class MotifRejet(BaseModel):
+    """Une raison du rejet d'une facture."""
+
+    code: str = Field(description="règle de rejet, ou REJET_OPCO pour un rejet de l'OPCO")
+    message: str = Field(description="phrase en français pour une personne")
+    champ: str | None = Field(None, description="chemin pointé du champ en cause, ou null")
+
+
+class Facture(BaseModel):
+    """Une facture du CFA, telle qu'envoyée, avec son état."""
+
+    numeroFacture: str = Field(description="numéro de la facture chez le CFA")
+    etat: EtatFacture = Field(description="état de la facture")
+    dateFacture: date = Field(description="date de la facture")
+    montantTotal: Money = Field(description="montant total, en euros")
+    montantRegle: Money | None = Field(description="montant payé, une fois réglée")
+    dateReglement: date | None = Field(description="date du paiement, une fois réglée")
+    emetteur: dict[str, Any] | None = Field(description="émetteur, tel qu'envoyé")
+    lignes: list[dict[str, Any]] = Field(description="lignes, telles qu'envoyées")
+    motifsRejet: list[MotifRejet] = Field(description="les raisons d'un rejet")
+    certificatRealisation: dict[str, Any] | None = Field(description="tel qu'envoyé")
+
+
+class AccuseFacture(BaseModel):
+    """L'accusé de réception d'une facture acceptée."""
+
+    numeroFacture: str = Field(description="numéro de la facture chez le CFA")
+    etat: EtatFacture = Field(description="EN_COURS_INSTRUCTION à l'acceptation")
+
+
+class EtatsFactures(BaseModel):
+    """Une page des factures du CFA."""
+
+    total: int = Field(description="nombre de factures du CFA")
+    count: int = Field(description="nombre de factures dans cette page")
+    page: int = Field(description="numéro de la page, à partir de 1")
+    factures: list[Facture] = Field(description="les factures de la page")
+
+
+def facture_answer(row: FactureRow) -> Facture:
+    return Facture(
+        numeroFacture=row.numero_facture,
+        etat=row.etat,
+        dateFacture=row.date_facture,
+        montantTotal=row.montant_total,
+        montantRegle=row.montant_regle,
+        dateReglement=row.date_reglement,
+        emetteur=row.emetteur,
+        lignes=list(row.lignes),
+        motifsRejet=[MotifRejet(**m) for m in row.motifs_rejet],
+        certificatRealisation=row.certificat,
     )

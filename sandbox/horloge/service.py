@@ -2,44 +2,42 @@
 
 from datetime import date, timedelta
 
+from sandbox.core.types import MAX_YEAR
 from sandbox.dossiers import lifecycle
-from sandbox.dossiers.cerfa import MAX_YEAR
-from sandbox.errors import SandboxError
+from sandbox.dossiers.repository import DossierRepository
+from sandbox.errors import FORMAT_INVALIDE, HORLOGE_RETOUR_ARRIERE
 from sandbox.espaces.espace import Espace
+from sandbox.espaces.repository import EspaceRepository
 from sandbox.factures import service as facturation
+from sandbox.factures.repository import FactureRepository
 
 
 def play_until(espace: Espace, until: date) -> None:
     """Play everything due on or before `until`, day by day: each day the dossiers' steps,
     then the invoices' payments (which may settle a dossier)."""
-    store = espace.store
-    while (day := _next_due(espace, until)) is not None:
-        for dossier in store.dossiers_due_on(day):
+    dossiers, factures = DossierRepository.of(espace), FactureRepository.of(espace)
+    while (day := _next_due(dossiers, factures, until)) is not None:
+        for dossier in dossiers.due_on(day):
             lifecycle.step(espace, dossier, day)
-        for facture in store.factures_due_on(day):
+        for facture in factures.due_on(day):
             facturation.pay(espace, facture, day)
-        store.session.flush()
+        espace.session.flush()
 
 
-def _next_due(espace: Espace, until: date) -> date | None:
-    dates = [espace.store.next_due_date(until), espace.store.next_payment_date(until)]
+def _next_due(dossiers: DossierRepository, factures: FactureRepository, until: date) -> date | None:
+    dates = [dossiers.next_due_date(until), factures.next_payment_date(until)]
     return min((d for d in dates if d is not None), default=None)
 
 
 def set_clock(espace: Espace, new_date: date) -> date:
-    row = espace.store.espace_row(lock=True)
+    row = EspaceRepository.of(espace).row(lock=True)
     assert row is not None
     if new_date.year > MAX_YEAR:
-        raise SandboxError.of(
-            422, "FORMAT_INVALIDE", f"L'horloge ne va pas au-delà de l'an {MAX_YEAR}.", "date"
+        raise FORMAT_INVALIDE.error(
+            "date", detail=f"l'horloge ne va pas au-delà de l'an {MAX_YEAR}."
         )
     if new_date < row.horloge:
-        raise SandboxError.of(
-            409,
-            "HORLOGE_RETOUR_ARRIERE",
-            f"L'horloge est au {row.horloge.isoformat()} : elle ne recule jamais.",
-            "date",
-        )
+        raise HORLOGE_RETOUR_ARRIERE.error(date=row.horloge.isoformat())
     play_until(espace, new_date)
     row.horloge = espace.today = new_date
     return new_date

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from sandbox.core.tables import PanneRow
-from sandbox.errors import SandboxError
+from sandbox.errors import PANNE_SIMULEE, SandboxError
 
 # A share is kept in ten-thousandths: exact, deterministic, and an integer in every database.
 SHARE_SCALE = 10_000
@@ -54,8 +54,5 @@ def _fails(rule: PanneRow) -> bool:
 
 
 def simulated_failure(statut: int) -> SandboxError:
-    return SandboxError.of(
-        statut,
-        "PANNE_SIMULEE",
-        f"Panne simulée par la sandbox : l'OPCO répond {statut} à cette requête.",
-    )
+    # The status is the rule's, not the catalogue's.
+    return SandboxError(statut, [PANNE_SIMULEE.problem(statut=statut)])

@@ -19,16 +19,22 @@ from sqlalchemy.orm import Session
 from stdnum import iban
 from stdnum.fr import siret
 
-from sandbox.core.repository import Store
 from sandbox.core.tables import DossierRow
 from sandbox.dossiers.cerfa import Cerfa
 from sandbox.dossiers.lifecycle import reach, settle_if_paid
 from sandbox.dossiers.service import Deposit, transmit
-from sandbox.errors import Problem, SandboxError, dotted_path
+from sandbox.errors import (
+    NUMERO_ECHEANCE_INCONNU,
+    SCENARIO_INVALIDE,
+    SIRET_EMETTEUR_INCONNU,
+    SandboxError,
+    dotted_path,
+)
 from sandbox.espaces.espace import Espace
+from sandbox.espaces.repository import EspaceRepository
 from sandbox.espaces.world import World
 from sandbox.factures import service as facturation
-from sandbox.factures.schemas import FactureBody
+from sandbox.factures.schemas import EtatFacture, FactureBody
 from sandbox.horloge.service import play_until
 from sandbox.scenarios.model import Scenario, ScenarioDossier, ScenarioFacture, TrancheModel
 
@@ -40,11 +46,8 @@ class ScenarioError(SandboxError):
 
     def __init__(self, source: str, faults: Sequence[tuple[str | None, str]]) -> None:
         super().__init__(
-            422,
-            [
-                Problem("SCENARIO_INVALIDE", f"{source} : {message}", champ)
-                for champ, message in faults
-            ],
+            SCENARIO_INVALIDE.status,
+            [SCENARIO_INVALIDE.problem(champ, source=source, probleme=m) for champ, m in faults],
         )
         self.source = source
 
@@ -176,10 +179,10 @@ def install(session: Session, espace_nom: str, loaded: LoadedScenario, today: da
     (which rolls back whole when the scenario's dossiers or invoices break a rule)."""
     scenario = loaded.scenario
     horloge = scenario.date or today
-    store = Store(session, espace_nom)
-    store.wipe()
-    store.save_espace(horloge, loaded.document)
-    espace = Espace(store, World(scenario), horloge)
+    espaces = EspaceRepository(session, espace_nom)
+    espaces.wipe()
+    espaces.save(horloge, loaded.document)
+    espace = Espace(session, espace_nom, World(scenario), horloge)
     for index, dossier in enumerate(scenario.dossiers):
         with _located(loaded.source, f"dossiers[{index}]"):
             _install_dossier(espace, dossier)
@@ -224,20 +227,15 @@ def _install_facture(espace: Espace, facture: ScenarioFacture) -> None:
     siret = facture.emetteur.siret if facture.emetteur else None
     cfa = espace.world.cfa(siret or "")
     if cfa is None:
-        raise SandboxError.of(
-            422,
-            "SIRET_EMETTEUR_INCONNU",
-            "l'émetteur n'est pas un CFA du scénario",
-            "emetteur.siret",
-        )
+        raise SIRET_EMETTEUR_INCONNU.error(detail="l'émetteur n'est pas un CFA du scénario")
     body = FactureBody.model_validate(facture.model_dump(exclude={"opco", "etat", "motifRejet"}))
     raw = json_numbers(body.model_dump(exclude_none=True))
     outcome = facturation.submit(espace, facture.opco, cfa, body, raw)
-    if outcome.problems and facture.etat != "REJETEE":
-        raise SandboxError(422, outcome.problems)
-    if facture.etat == "REJETEE" and not outcome.problems:
+    if outcome.problems and facture.etat != EtatFacture.REJETEE:
+        raise SandboxError(SCENARIO_INVALIDE.status, outcome.problems)
+    if facture.etat == EtatFacture.REJETEE and not outcome.problems:
         facturation.reject(espace, outcome.facture, facture.motifRejet or "Rejet du scénario")
-    elif facture.etat == "REGLEE":
+    elif facture.etat == EtatFacture.REGLEE:
         facturation.pay(espace, outcome.facture, espace.today)
 
 
@@ -258,15 +256,10 @@ def _declare_paid(row: DossierRow, dossier: ScenarioDossier) -> None:
     numbers = {e.numero: e for e in row.echeances}
     for numero in dossier.echeancesReglees:
         if numero not in numbers:
-            raise SandboxError.of(
-                422,
-                "NUMERO_ECHEANCE_INCONNU",
-                f"le dossier n'a pas d'échéance {numero}",
-                "echeancesReglees",
+            raise NUMERO_ECHEANCE_INCONNU.error(
+                "echeancesReglees", detail=f"le dossier n'a pas d'échéance {numero}"
             )
-        echeance = numbers[numero]
-        echeance.montant_regle = echeance.montant_pedagogique + echeance.montant_rqth
-        echeance.regle_rqth = echeance.montant_rqth
+        numbers[numero].mark_paid()
 
 
 def schema() -> dict[str, Any]:

@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from sandbox.dossiers.cerfa import Date, Siret, Text
+from sandbox.core.types import Date, Siret, Text
 from sandbox.dossiers.echeancier import RQTH_ANNUEL_DEFAUT
-from sandbox.factures.schemas import FactureBody
+from sandbox.dossiers.states import Etat
+from sandbox.factures.schemas import EtatFacture, FactureBody
 
 OpcoCode = Literal[
     "afdas",
@@ -25,7 +26,6 @@ OpcoCode = Literal[
     "opcommerce",
     "uniformation",
 ]
-Etat = Literal["TRANSMIS", "EN_COURS_INSTRUCTION", "ENGAGE", "REFUSE", "ANNULE", "RUPTURE", "SOLDE"]
 Days = Annotated[int, Field(ge=0, le=3650)]
 
 
@@ -110,7 +110,7 @@ class ScenarioDossier(Strict):
 
     opco: OpcoCode
     canal: Literal["API", "EMPLOYEUR"] = "API"
-    etat: Etat = "TRANSMIS"
+    etat: Etat = Etat.TRANSMIS
     commentaireEtat: str | None = None
     numeroInterne: str | None = None
     numeroExterne: (
@@ -139,7 +139,7 @@ class ScenarioFacture(FactureBody):
 
     model_config = ConfigDict(extra="forbid")
     opco: OpcoCode
-    etat: Literal["EN_COURS_INSTRUCTION", "REGLEE", "REJETEE"] = "EN_COURS_INSTRUCTION"
+    etat: EtatFacture = EtatFacture.EN_COURS_INSTRUCTION
     motifRejet: str | None = Field(None, max_length=500, description="for a REJETEE invoice")
 
 

@@ -10,19 +10,23 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from sandbox import __version__
-from sandbox.appairage import routes as appairage_routes
-from sandbox.cfadock import routes as cfadock_routes
-from sandbox.controle import routes as control_routes
+from sandbox.appairage import routes as appairage
+from sandbox.cfadock import routes as cfadock
+from sandbox.controle import routes as controle
 from sandbox.core.database import Database
-from sandbox.dossiers import routes as opco_routes
+from sandbox.dossiers import routes as dossiers
 from sandbox.errors import SandboxError
-from sandbox.factures import routes as facture_routes
-from sandbox.journal import recording as journal
-from sandbox.pannes import routes as outils_routes
+from sandbox.factures import routes as factures
+from sandbox.journal import routes as journal
+from sandbox.pannes import routes as pannes
 from sandbox.scenarios.loader import LoadedScenario
-from sandbox.server import docs
-from sandbox.server import handlers as errors
+from sandbox.server import docs, handlers, recording
 from sandbox.server.runtime import Runtime
+from sandbox.statut import routes as statut
+
+# Every OPCO's API, served under each OPCO's base URL, in the default and in named espaces.
+OPCO_ROUTERS = (statut.public, statut.router, dossiers.router, appairage.router, factures.router)
+CONTROL_ROUTERS = (controle.router, controle.creating, pannes.router, journal.router)
 
 DESCRIPTION = """\
 Bac à sable de l'API d'échange CFA–OPCO : les 11 OPCO dans un seul serveur, avec un état
@@ -78,28 +82,21 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
         exception_handlers={
-            SandboxError: errors.sandbox_error,
-            RequestValidationError: errors.validation_error,
-            HTTPException: errors.http_error,
-            Exception: errors.unexpected_error,
+            SandboxError: handlers.sandbox_error,
+            RequestValidationError: handlers.validation_error,
+            HTTPException: handlers.http_error,
+            Exception: handlers.unexpected_error,
         },
     )
     app.state.runtime = runtime
-    app.middleware("http")(journal.record)
-    opco_routers = (
-        opco_routes.public,
-        opco_routes.router,
-        appairage_routes.router,
-        facture_routes.router,
-    )
+    app.middleware("http")(recording.record)
     for prefix in ("/{opco}", "/espaces/{espace}/{opco}"):
-        for router in opco_routers:  # the named-espace copies stay out of the spec
+        for router in OPCO_ROUTERS:  # the named-espace copies stay out of the spec
             app.include_router(router, prefix=prefix, include_in_schema=prefix == "/{opco}")
     for prefix in ("", "/espaces/{espace}"):
-        app.include_router(cfadock_routes.router, prefix=prefix, include_in_schema=not prefix)
-    app.include_router(control_routes.router)
-    app.include_router(control_routes.creating)
-    app.include_router(outils_routes.router)
+        app.include_router(cfadock.router, prefix=prefix, include_in_schema=not prefix)
+    for router in CONTROL_ROUTERS:
+        app.include_router(router)
     docs.install(app)
     return app
 

@@ -8,34 +8,44 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from sandbox.errors import Problem, SandboxError, dotted_path
+from sandbox.errors import (
+    CHAMP_OBLIGATOIRE,
+    ERREUR_HTTP,
+    ERREUR_INTERNE,
+    FORMAT_INVALIDE,
+    JSON_INVALIDE,
+    METHODE_NON_AUTORISEE,
+    ROUTE_INCONNUE,
+    Problem,
+    SandboxError,
+    dotted_path,
+)
 
-# French messages for pydantic's error types; the others fall back to a generic sentence.
+# What was expected, for pydantic's error types: the detail of a `FORMAT_INVALIDE`.
 _MESSAGES = {
-    "missing": "Ce champ est obligatoire.",
-    "string_type": "Une chaîne de caractères est attendue.",
-    "string_pattern_mismatch": "La valeur ne respecte pas le format attendu.",
-    "string_too_short": "La valeur est trop courte.",
-    "string_too_long": "La valeur est trop longue.",
-    "int_type": "Un nombre entier est attendu.",
-    "int_parsing": "Un nombre entier est attendu.",
-    "bool_type": "Un booléen (true ou false) est attendu.",
-    "bool_parsing": "Un booléen (true ou false) est attendu.",
-    "decimal_type": "Un nombre est attendu.",
-    "decimal_parsing": "Un nombre est attendu.",
-    "decimal_max_places": "Le montant a plus de deux décimales.",
-    "decimal_max_digits": "Le nombre a trop de chiffres.",
-    "greater_than_equal": "La valeur est trop petite.",
-    "greater_than": "La valeur est trop petite.",
-    "less_than_equal": "La valeur est trop grande.",
-    "literal_error": "La valeur n'est pas autorisée.",
-    "model_type": "Un objet JSON est attendu.",
-    "model_attributes_type": "Un objet JSON est attendu.",
-    "dict_type": "Un objet JSON est attendu.",
-    "list_type": "Une liste est attendue.",
-    "too_short": "La liste est trop courte.",
-    "too_long": "La liste est trop longue.",
-    "extra_forbidden": "Ce champ n'est pas prévu.",
+    "string_type": "une chaîne de caractères est attendue.",
+    "string_pattern_mismatch": "la valeur ne respecte pas le format attendu.",
+    "string_too_short": "la valeur est trop courte.",
+    "string_too_long": "la valeur est trop longue.",
+    "int_type": "un nombre entier est attendu.",
+    "int_parsing": "un nombre entier est attendu.",
+    "bool_type": "un booléen (true ou false) est attendu.",
+    "bool_parsing": "un booléen (true ou false) est attendu.",
+    "decimal_type": "un nombre est attendu.",
+    "decimal_parsing": "un nombre est attendu.",
+    "decimal_max_places": "le montant a plus de deux décimales.",
+    "decimal_max_digits": "le nombre a trop de chiffres.",
+    "greater_than_equal": "la valeur est trop petite.",
+    "greater_than": "la valeur est trop petite.",
+    "less_than_equal": "la valeur est trop grande.",
+    "literal_error": "la valeur n'est pas autorisée.",
+    "model_type": "un objet JSON est attendu.",
+    "model_attributes_type": "un objet JSON est attendu.",
+    "dict_type": "un objet JSON est attendu.",
+    "list_type": "une liste est attendue.",
+    "too_short": "la liste est trop courte.",
+    "too_long": "la liste est trop longue.",
+    "extra_forbidden": "ce champ n'est pas prévu.",
 }
 
 
@@ -59,10 +69,8 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
-        return _answer(
-            request, 400, [Problem("JSON_INVALIDE", "Le corps de la requête n'est pas du JSON.")]
-        )
-    return _answer(request, 422, [schema_problem(e) for e in errors])
+        return _answer(request, JSON_INVALIDE.status, [JSON_INVALIDE.problem()])
+    return _answer(request, FORMAT_INVALIDE.status, [schema_problem(e) for e in errors])
 
 
 def schema_problem(error: Any) -> Problem:
@@ -70,25 +78,21 @@ def schema_problem(error: Any) -> Problem:
     kind = error.get("type", "")
     champ = dotted_path(error.get("loc", ()))
     if kind == "missing":
-        return Problem("CHAMP_OBLIGATOIRE", _MESSAGES["missing"], champ)
+        return CHAMP_OBLIGATOIRE.problem(champ)
     message = _MESSAGES.get(kind)
     if message is None and kind == "value_error":
-        text = str(error.get("msg", "")).removeprefix("Value error, ")
-        message = text[:1].upper() + text[1:] + "."
-    return Problem("FORMAT_INVALIDE", message or "Le format de la valeur est invalide.", champ)
+        message = str(error.get("msg", "")).removeprefix("Value error, ") + "."
+    return FORMAT_INVALIDE.problem(champ, detail=message)
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
-        problem = Problem("ROUTE_INCONNUE", f"Aucune route {request.url.path} dans la sandbox.")
+        problem = ROUTE_INCONNUE.problem(chemin=request.url.path)
     elif exc.status_code == 405:
-        problem = Problem(
-            "METHODE_NON_AUTORISEE",
-            f"La méthode {request.method} n'est pas autorisée sur {request.url.path}.",
-        )
+        problem = METHODE_NON_AUTORISEE.problem(methode=request.method, chemin=request.url.path)
     else:
-        problem = Problem("ERREUR_HTTP", str(exc.detail))
+        problem = ERREUR_HTTP.problem(raison=str(exc.detail).rstrip("."))
     response = _answer(request, exc.status_code, [problem])
     if exc.headers:
         response.headers.update(exc.headers)
@@ -96,11 +100,7 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    return _answer(
-        request,
-        500,
-        [Problem("ERREUR_INTERNE", "Erreur interne de la sandbox : merci de la signaler.")],
-    )
+    return _answer(request, ERREUR_INTERNE.status, [ERREUR_INTERNE.problem()])
 
 
 def error_response(request: Request, status: int, problems: Sequence[Problem]) -> JSONResponse:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from sandbox.core.opcos import Opco, opco_named
-from sandbox.errors import SandboxError
+from sandbox.errors import FORMAT_INVALIDE, JETON_ADMIN_INVALIDE
 from sandbox.espaces.access import authenticate, check_hooked_up, check_software_headers
 from sandbox.espaces.espace import Espace
 from sandbox.pannes import service as pannes
@@ -35,6 +35,11 @@ class Caller:
     espace: Espace
     opco: Opco
     cfa: Cfa | None  # None on the paths that need no key (/v1/status)
+
+    def require_cfa(self) -> Cfa:
+        """The calling CFA, on a path whose route class checked its key."""
+        assert self.cfa is not None, "a keyed route without a checked key"
+        return self.cfa
 
 
 class TransactionalRoute(APIRoute):
@@ -59,10 +64,9 @@ class TransactionalRoute(APIRoute):
             except DataError:
                 # A value the database cannot hold (PostgreSQL: a NUL character in a path or
                 # a field): the input is malformed, not the server.
-                raise SandboxError.of(
-                    422,
-                    "FORMAT_INVALIDE",
-                    "La requête contient une valeur que la sandbox ne peut pas enregistrer.",
+                raise FORMAT_INVALIDE.error(
+                    champ=None,
+                    detail="la requête contient une valeur que la sandbox ne peut pas enregistrer.",
                 ) from None
             raise AssertionError("unreachable")
 
@@ -172,11 +176,7 @@ def check_admin_token(request: Request, token: str | None) -> None:
         return
     given = request.headers.get("Authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-        raise SandboxError.of(
-            401,
-            "JETON_ADMIN_INVALIDE",
-            "L'API de contrôle demande l'en-tête Authorization: Bearer <jeton d'administration>.",
-        )
+        raise JETON_ADMIN_INVALIDE.error()
 
 
 def espace_name(request: Request) -> str:

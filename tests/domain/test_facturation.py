@@ -7,17 +7,10 @@ from typing import Any
 import pytest
 
 from sandbox.core.tables import DossierRow, EcheanceRow
+from sandbox.factures.ledger import remaining, remaining_part
+from sandbox.factures.rules import LineView, Submission, is_billable, judge, normalize_iban
 from sandbox.factures.schemas import FactureBody
-from sandbox.factures.service import (
-    LineView,
-    Submission,
-    is_billable,
-    judge,
-    normalize_iban,
-    remaining,
-    remaining_part,
-    unique_key,
-)
+from sandbox.factures.service import unique_key
 from sandbox.scenarios.model import Cfa
 from tests.builders import CFA_IBAN, CFA_SIRET, OTHER_CFA_SIRET, facture, ligne
 

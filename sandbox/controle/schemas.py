@@ -1,0 +1,64 @@
+"""Control API's schemas: the summary of a load, the clock, forced decisions."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sandbox.core.types import Date
+from sandbox.dossiers.states import Etat
+from sandbox.factures.schemas import EtatFacture
+
+
+class Resume(BaseModel):
+    """L'état d'un espace après un chargement ou une remise à zéro."""
+
+    espace: str = Field(description="nom de l'espace")
+    scenario: str = Field(description="nom du scénario chargé")
+    cfas: int = Field(description="nombre de CFA du scénario")
+    dossiers: int = Field(description="nombre de dossiers chargés")
+    factures: int = Field(description="nombre de factures chargées")
+    horloge: date = Field(description="date de l'horloge de l'espace")
+
+
+class Horloge(BaseModel):
+    """L'horloge de l'espace."""
+
+    # Annotated: a default value named `date` would hide the type `date`.
+    date: Annotated[date, Field(description="date du jour dans l'espace (AAAA-MM-JJ)")]
+
+
+class ChangementHorloge(BaseModel):
+    """Soit une date où aller, soit un nombre de jours dont avancer."""
+
+    model_config = ConfigDict(extra="forbid")
+    date: Date | None = Field(None, description="nouvelle date, jamais avant l'actuelle")
+    jours: int | None = Field(
+        None, ge=-36500, le=36500, description="nombre de jours dont avancer l'horloge"
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "ChangementHorloge":
+        if (self.date is None) == (self.jours is None):
+            raise ValueError("donner soit date, soit jours")
+        return self
+
+
+class ChangementEtat(BaseModel):
+    """Une transition forcée d'un dossier."""
+
+    model_config = ConfigDict(extra="forbid")
+    etat: Etat = Field(description="état visé, selon la table des transitions")
+    commentaire: str | None = Field(
+        None, max_length=500, description="commentaireEtat du dossier (motifs d'un refus)"
+    )
+
+
+class DecisionFacture(BaseModel):
+    """La décision de l'OPCO sur une facture en instruction."""
+
+    model_config = ConfigDict(extra="forbid")
+    etat: Literal[EtatFacture.REGLEE, EtatFacture.REJETEE] = Field(
+        description="payer maintenant, ou rejeter"
+    )
+    motif: str | None = Field(None, max_length=500, description="la raison d'un rejet")

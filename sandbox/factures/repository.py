@@ -1,0 +1,59 @@
+"""The queries on invoices and on the échéances they book, scoped to the espace."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from sandbox.core.repository import Page, Repository
+from sandbox.core.tables import DossierRow, EcheanceRow, FactureRow
+from sandbox.factures.schemas import EtatFacture
+
+
+class FactureRepository(Repository[FactureRow]):
+    table = FactureRow
+
+    def live(self, opco: str, cle_unicite: str) -> FactureRow | None:
+        return self.one_or_none(self.select(opco).where(FactureRow.cle_unicite == cle_unicite))
+
+    def live_of_cfa(self, opco: str, siret_cfa: str) -> list[FactureRow]:
+        """The CFA's invoices at that OPCO that are not rejected."""
+        query = self.select(opco).where(
+            FactureRow.siret_cfa == siret_cfa, FactureRow.etat != EtatFacture.REJETEE
+        )
+        return self.all(query.order_by(FactureRow.id))
+
+    def latest(self, opco: str, siret_cfa: str, numero_facture: str) -> FactureRow | None:
+        """The CFA's last invoice under that number (earlier ones were rejected)."""
+        query = self.select(opco).where(
+            FactureRow.siret_cfa == siret_cfa, FactureRow.numero_facture == numero_facture
+        )
+        return self.session.scalars(query.order_by(FactureRow.id.desc()).limit(1)).first()
+
+    def page_of_cfa(self, opco: str, siret_cfa: str, numero: int, taille: int) -> Page[FactureRow]:
+        query = self.select(opco).where(FactureRow.siret_cfa == siret_cfa)
+        return self.page(query.order_by(FactureRow.id), numero, taille)
+
+    def for_control(self, opco: str, numero_facture: str) -> FactureRow | None:
+        """The OPCO's last invoice under that number, whichever CFA sent it."""
+        query = self.select(opco).where(FactureRow.numero_facture == numero_facture)
+        return self.session.scalars(query.order_by(FactureRow.id.desc()).limit(1)).first()
+
+    def echeance(self, echeance_id: int) -> EcheanceRow:
+        """An échéance an invoice booked, through its dossier of this espace."""
+        query = (
+            select(EcheanceRow)
+            .join(DossierRow)
+            .where(EcheanceRow.id == echeance_id, DossierRow.espace == self.espace)
+        )
+        return self.session.scalars(query).one()
+
+    def next_payment_date(self, until: date) -> date | None:
+        return self.session.scalar(
+            select(func.min(FactureRow.date_paiement_prevue)).where(
+                FactureRow.espace == self.espace, FactureRow.date_paiement_prevue <= until
+            )
+        )
+
+    def due_on(self, day: date) -> list[FactureRow]:
+        query = self.select().where(FactureRow.date_paiement_prevue == day)
+        return self.all(query.order_by(FactureRow.id))
