@@ -5,6 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sandbox.core.tables import PanneRow
+from sandbox.pannes.service import SHARE_SCALE
+
 
 class Panne(BaseModel):
     """Une règle de panne : une latence, un statut d'erreur, ou les deux."""
@@ -53,3 +56,34 @@ class PannesEnCours(BaseModel):
 
     opco: str = Field(description="code de l'OPCO")
     pannes: list[PanneEnCours] = Field(description="les règles, dans l'ordre de la demande")
+
+
+def panne_row(opco: str, panne: Panne) -> PanneRow:
+    return PanneRow(
+        opco=opco,
+        chemin=panne.chemin,
+        methode=panne.methode,
+        latence_ms=panne.latenceMs,
+        statut=panne.statut,
+        part=None if panne.proportion is None else int(panne.proportion * SHARE_SCALE),
+        restantes=panne.prochaines,
+        vues=0,
+    )
+
+
+def pannes_answer(opco: str, rows: list[PanneRow]) -> PannesEnCours:
+    return PannesEnCours(
+        opco=opco,
+        pannes=[
+            PanneEnCours(
+                chemin=r.chemin,
+                methode=r.methode,
+                latenceMs=r.latence_ms,
+                statut=r.statut,
+                proportion=None if r.part is None else r.part / SHARE_SCALE,
+                restantes=r.restantes,
+                vues=r.vues,
+            )
+            for r in rows
+        ],
+    )

@@ -2,11 +2,13 @@
 
 from pydantic import BaseModel, Field
 
+from sandbox.errors import NIR_INVALIDE
+
 
 class ErrorItem(BaseModel):
     """Une erreur : un code stable, un message, le champ en cause."""
 
-    code: str = Field(description="identifiant stable, en majuscules", examples=["NIR_INVALIDE"])
+    code: str = Field(description="identifiant stable, en majuscules", examples=[NIR_INVALIDE.code])
     message: str = Field(description="phrase en français pour une personne")
     champ: str | None = Field(
         None,
