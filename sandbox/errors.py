@@ -30,13 +30,19 @@ class SandboxError(Exception):
     """A refusal answered to the caller: `status` and one or more problems."""
 
     def __init__(
-        self, status: int, problems: Sequence[Problem], diagnostics: Sequence[str] = ()
+        self,
+        status: int,
+        problems: Sequence[Problem],
+        diagnostics: Sequence[str] = (),
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(", ".join(p.code for p in problems))
         self.status = status
         self.problems = tuple(problems)
         # Sentences for the journal only: what the caller cannot be told in the answer.
         self.diagnostics = tuple(diagnostics)
+        # Answer headers the contract pairs with the code (`WWW-Authenticate`, `Retry-After`).
+        self.headers = dict(headers or {})
 
     @property
     def codes(self) -> list[str]:
@@ -53,6 +59,7 @@ class ErrorKind:
     sentence: str
     champ: str | None = None
     example: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def message(self, detail: str | None = None, **values: Any) -> str:
         """The sentence with its values; a `detail` precises the case after a colon."""
@@ -73,9 +80,11 @@ class ErrorKind:
         champ: str | None = _OWN,
         detail: str | None = None,
         diagnostics: Sequence[str] = (),
+        headers: Mapping[str, str] | None = None,
         **values: Any,
     ) -> SandboxError:
-        return SandboxError(self.status, [self.problem(champ, detail, **values)], diagnostics)
+        problems = [self.problem(champ, detail, **values)]
+        return SandboxError(self.status, problems, diagnostics, {**self.headers, **(headers or {})})
 
     def example_message(self) -> str:
         return self.message(**self.example)
@@ -89,10 +98,11 @@ def _declare(
     status: int,
     sentence: str,
     champ: str | None = None,
+    headers: Mapping[str, str] | None = None,
     **example: str,
 ) -> ErrorKind:
     assert code not in CATALOGUE, code
-    kind = ErrorKind(code, status, sentence, champ, example)
+    kind = ErrorKind(code, status, sentence, champ, example, headers or {})
     CATALOGUE[code] = kind
     return kind
 

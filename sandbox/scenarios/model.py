@@ -40,6 +40,14 @@ class OpcoProfile(Strict):
     delaiPriseEnCharge: Days = Field(1, description="days from TRANSMIS to EN_COURS_INSTRUCTION")
     delaiInstruction: Days = Field(2, description="days from EN_COURS_INSTRUCTION to decision")
     delaiPaiement: Days = Field(5, description="days from an accepted invoice to its payment")
+    oauth: bool | None = Field(
+        None,
+        description="true: every API call needs an OAuth2 Bearer token; default: true at "
+        "akto, atlas, mobilites, opcoep and afdas",
+    )
+    dureeJeton: int = Field(
+        3600, ge=1, le=86_400, description="seconds of real time an OAuth2 token is valid"
+    )
     echeancier: "list[TrancheModel] | None" = Field(
         None, description="this OPCO's yearly schedule; default: the scenario's"
     )
@@ -50,6 +58,14 @@ class TrancheModel(Strict):
 
     mois: int = Field(ge=0, le=11)
     part: Decimal = Field(gt=0, le=1, max_digits=5, decimal_places=4)
+
+
+class Logiciel(Strict):
+    """A software vendor's OAuth2 client credentials, valid at every OPCO of the espace."""
+
+    editeur: Text
+    clientId: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^\S+$")]
+    clientSecret: Annotated[str, StringConstraints(min_length=8, max_length=200)]
 
 
 class CleApi(Strict):
@@ -150,6 +166,9 @@ class Scenario(Strict):
     description: str = ""
     date: Date | None = Field(None, description="the clock; default: the day it is loaded")
     opcos: dict[OpcoCode, OpcoProfile] = Field(default_factory=dict)
+    logiciels: list[Logiciel] = Field(
+        default_factory=list, description="OAuth2 client credentials of software vendors"
+    )
     cfas: list[Cfa] = Field(min_length=1)
     employeurs: list[Employeur] = Field(default_factory=list)
     certifications: list[Certification] = Field(default_factory=list)

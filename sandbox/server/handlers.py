@@ -62,7 +62,9 @@ def _answer(request: Request, status: int, problems: Sequence[Problem]) -> JSONR
 async def sandbox_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SandboxError)
     request.state.diagnostics = list(exc.diagnostics)
-    return _answer(request, exc.status, exc.problems)
+    response = _answer(request, exc.status, exc.problems)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
