@@ -17,6 +17,7 @@ RUN pip install . \
 
 USER sandbox
 WORKDIR /data
+VOLUME /data
 # SQLite in the /data volume unless OPCO_SANDBOX_DATABASE_URL names PostgreSQL.
 ENV OPCO_SANDBOX_DATABASE_URL=sqlite:////data/opco-sandbox.db
 EXPOSE 8000

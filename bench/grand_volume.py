@@ -23,7 +23,8 @@ import httpx
 
 from sandbox.core.database import Database
 from sandbox.pytest_plugin import SOFTWARE_HEADERS
-from sandbox.scenarios.loader import bundled_dir, load_str, resolve
+from sandbox.scenarios.files import bundled_dir
+from sandbox.scenarios.loader import load_str, resolve
 from sandbox.server.app import create_app
 from sandbox.testing import InProcessServer
 

@@ -154,6 +154,8 @@ def header(cfa_list: list[Cfa], by_opco: dict[str, list[Employeur]]) -> Iterator
         "  par bench/make_grand_volume.py.\n"
     )
     yield f"date: {DATE.isoformat()}\n"
+    yield "logiciels:                          # OAuth2 client credentials of software vendors\n"
+    yield "  - {editeur: ACME, clientId: acme-cfa, clientSecret: acme-secret-demo}\n"
     yield "cfas:\n"
     for cfa in cfa_list:
         account = f"{cfa.numero:011d}"

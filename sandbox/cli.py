@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from sandbox.config import Settings
+from sandbox.scenarios.files import bundled_names
 
 app = typer.Typer(help="A stateful sandbox of the CFA–OPCO exchange API.", no_args_is_help=True)
 
@@ -24,14 +25,36 @@ def build_app():  # type: ignore[no-untyped-def]
     )
 
 
+DEFAULTS = Settings.model_construct()  # the defaults, shown by --help (no environment read)
+
+
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
-    scenario: Annotated[str | None, typer.Option(help="bundled name or file path")] = None,
-    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
-    workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
-    admin_token: Annotated[str | None, typer.Option(help="protects /_sandbox")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="address to listen on", show_default=DEFAULTS.host)
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="port to listen on", show_default=str(DEFAULTS.port))
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            help=f"a bundled scenario ({', '.join(bundled_names())}) or a file path",
+            show_default=DEFAULTS.scenario,
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="SQLAlchemy URL", show_default=DEFAULTS.database_url)
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="worker processes", show_default=str(DEFAULTS.workers))
+    ] = None,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(
+            help="protects /_sandbox (better: OPCO_SANDBOX_ADMIN_TOKEN)", show_default="none"
+        ),
+    ] = None,
 ) -> None:
     """Start the sandbox. Each option also reads OPCO_SANDBOX_<NAME>."""
     import os
@@ -80,21 +103,63 @@ def serve(
 
 @app.command()
 def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]) -> None:
-    """Check scenario files; exit non-zero when one is invalid."""
-    from sandbox.scenarios.loader import ScenarioError, load_path
+    """Check scenario files as a load does (the schema, then the domain rules, by installing
+    each in a throwaway in-memory database); one line per problem, non-zero exit on any."""
+    from datetime import date
 
+    from sandbox.core.database import Database
+    from sandbox.errors import SandboxError
+    from sandbox.scenarios.loader import install, load_path
+
+    database = Database("sqlite://")
+    database.create_schema()
     failed = False
     for path in files:
         try:
             loaded = load_path(path)
-        except ScenarioError as exc:
+            with database.transaction() as session:
+                install(session, "validation", loaded, date.today())
+        except SandboxError as exc:
             failed = True
             for problem in exc.problems:
-                typer.echo(f"{path}: {problem.champ or '-'}: {problem.message}", err=True)
+                # The file is named first: not again inside the sentence.
+                sentence = problem.message.removeprefix(f"{path} : ")
+                typer.echo(f"{path}: {problem.champ or '-'}: {sentence}", err=True)
         else:
             typer.echo(f"{path}: ok ({loaded.scenario.nom})")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the bundled scenarios with their descriptions."""
+    from sandbox.scenarios.files import bundled_dir
+
+    for name in bundled_names():
+        description = " ".join(_description(bundled_dir() / f"{name}.yaml").split())
+        typer.echo(f"{name:<22} {description}")
+
+
+def _description(path: Path) -> str:
+    """A scenario's top-level `description`, read from the parser's first events only
+    (grand-volume is a 3 MB file)."""
+    import yaml
+
+    depth, key = 0, None
+    with path.open(encoding="utf-8") as file:
+        for event in yaml.parse(file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.ScalarEvent) and depth == 1:
+                if key == "description":
+                    return str(event.value)
+                key = event.value if key is None else None
+            if depth > 1:
+                key = None  # a nested value: the next top-level scalar is a key again
+    return ""
 
 
 @app.command()

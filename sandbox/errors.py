@@ -19,7 +19,9 @@ _OWN: Final[Any] = object()
 
 @dataclass(frozen=True)
 class Problem:
-    """One item of an error answer: a stable code, a French message, the offending field."""
+    """One item of an error answer: a stable code, a French sentence, the offending field.
+
+    The sentence is answered twice, as `description` (production's field) and `message`."""
 
     code: str
     message: str
@@ -107,7 +109,7 @@ def _declare(
     return kind
 
 
-# Access, in the contract's order: OPCO, key, software headers.
+# Access, in the contract's order: OPCO, token, key, software headers.
 OPCO_INCONNU = _declare(
     "OPCO_INCONNU", 404, "L'OPCO « {opco} » est inconnu de la sandbox.", opco="opcox"
 )
@@ -116,6 +118,21 @@ OPCO_NON_ACCROCHE = _declare(
     503,
     "{nom} n'est pas encore accroché à l'API inter-OPCO.",
     nom="Constructys",
+)
+JETON_INVALIDE = _declare(
+    "JETON_INVALIDE",
+    401,
+    "{nom} demande un jeton OAuth2 valide (Authorization: Bearer), obtenu à {opco}/connect/token.",
+    headers={"WWW-Authenticate": 'Bearer realm="opco-sandbox"'},
+    nom="AKTO",
+    opco="/akto",
+)
+JETON_EXPIRE = _declare(
+    "JETON_EXPIRE",
+    401,
+    "Le jeton OAuth2 a expiré : demandez-en un nouveau à {opco}/connect/token.",
+    headers={"WWW-Authenticate": 'Bearer realm="opco-sandbox", error="invalid_token"'},
+    opco="/akto",
 )
 CLE_API_INVALIDE = _declare(
     "CLE_API_INVALIDE", 401, "La clé API (X-API-KEY) n'est pas valide pour {nom}.", nom="AKTO"
@@ -134,11 +151,17 @@ ENTETE_LOGICIEL_MANQUANTE = _declare(
 # The shape of a request.
 JSON_INVALIDE = _declare("JSON_INVALIDE", 400, "Le corps de la requête n'est pas du JSON.")
 CHAMP_OBLIGATOIRE = _declare(
-    "CHAMP_OBLIGATOIRE", 422, "Ce champ est obligatoire.", "cerfa.apprenti.nir"
+    "CHAMP_OBLIGATOIRE", 400, "Ce champ est obligatoire.", "cerfa.apprenti.nir"
 )
 # The detail says what was expected: it differs with every field.
 FORMAT_INVALIDE = _declare(
-    "FORMAT_INVALIDE", 422, "Le format de la valeur est invalide.", "cerfa.employeur.siret"
+    "FORMAT_INVALIDE", 400, "Le format de la valeur est invalide.", "cerfa.employeur.siret"
+)
+CORPS_TROP_GRAND = _declare(
+    "CORPS_TROP_GRAND",
+    413,
+    "Le corps de la requête dépasse {limite} octets.",
+    limite="2097152",
 )
 ROUTE_INCONNUE = _declare(
     "ROUTE_INCONNUE", 404, "Aucune route {chemin} dans la sandbox.", chemin="/akto/v1/inconnu"
@@ -158,57 +181,57 @@ ERREUR_INTERNE = _declare(
 # Contracts: the blocking controls, then duplicates and numbers.
 NIR_INVALIDE = _declare(
     "NIR_INVALIDE",
-    422,
+    400,
     "Le NIR de l'apprenti doit compter 15 caractères et sa clé être exacte.",
     "cerfa.apprenti.nir",
 )
 SIRET_INVALIDE = _declare(
     "SIRET_INVALIDE",
-    422,
+    400,
     "Le SIRET {siret} a une clé de contrôle fausse.",
     "cerfa.employeur.siret",
     siret="52345678800019",
 )
 DATES_INCOHERENTES = _declare(
     "DATES_INCOHERENTES",
-    422,
+    400,
     "Les dates sont incohérentes.",
     "cerfa.contrat.dateFinContrat",
 )
 DUREE_CONTRAT_INVALIDE = _declare(
     "DUREE_CONTRAT_INVALIDE",
-    422,
+    400,
     "La durée du contrat doit être comprise entre 6 et 54 mois.",
     "cerfa.contrat.dateFinContrat",
 )
 CONTRAT_ANTERIEUR_2020 = _declare(
     "CONTRAT_ANTERIEUR_2020",
-    422,
+    400,
     "Les contrats conclus avant le 1er janvier 2020 ne sont pas traités par l'API.",
     "cerfa.contrat.dateConclusion",
 )
 SIRET_CFA_DIFFERENT = _declare(
     "SIRET_CFA_DIFFERENT",
-    422,
+    400,
     "Le SIRET de l'organisme de formation n'est pas celui du CFA de la clé API.",
     "cerfa.organismeFormation.siret",
 )
 DOSSIER_DOUBLON = _declare(
     "DOSSIER_DOUBLON",
-    409,
+    400,
     "Un dossier{existant} existe déjà pour cet apprenti, cet employeur et cette date de début.",
     existant=" (AKTO-2026-000001)",
 )
 NUMERO_INTERNE_DEJA_UTILISE = _declare(
     "NUMERO_INTERNE_DEJA_UTILISE",
-    409,
+    400,
     "Le numéro interne {numero} est déjà utilisé par un autre de vos dossiers.",
     "numeroInterne",
     numero="DEMO-0001",
 )
 NUMERO_EXTERNE_DEJA_UTILISE = _declare(
     "NUMERO_EXTERNE_DEJA_UTILISE",
-    409,
+    400,
     "Le numéro externe {numero} est déjà attribué.",
     "numeroExterne",
     numero="AKTO-2026-000001",
@@ -228,7 +251,7 @@ DOSSIER_NON_TROUVE = _declare(
 )
 APPAIRAGE_DEJA_REALISE = _declare(
     "APPAIRAGE_DEJA_REALISE",
-    409,
+    400,
     "Le dossier {numeroExterne} est déjà appairé au numéro interne {actuel} : il ne peut pas "
     "l'être à {demande}.",
     "numeroInterne",
@@ -237,82 +260,127 @@ APPAIRAGE_DEJA_REALISE = _declare(
     demande="DEMO-0003",
 )
 
+# Reading dossiers.
+TROP_DE_DOSSIERS = _declare(
+    "TROP_DE_DOSSIERS",
+    400,
+    "Une liste porte sur {maximum} dossiers au plus ({recus} numéros reçus).",
+    "numerosInternes",
+    maximum="100",
+    recus="101",
+)
+
 # Invoices: the standard's FAQ sentences, word for word, in the contract's order.
 FACTURE_DEJA_CONNUE = _declare(
-    "FACTURE_DEJA_CONNUE", 422, "La facture est déjà connue de notre système", "numeroFacture"
+    "FACTURE_DEJA_CONNUE", 400, "La facture est déjà connue de notre système", "facture.numero"
 )
 IBAN_DIFFERENT = _declare(
     "IBAN_DIFFERENT",
-    422,
+    400,
     "L'IBAN de l'émetteur est différent de celui connu dans l'échéance",
-    "emetteur.iban",
+    "facture.ibanEmetteur",
 )
 FRAIS_ANNEXES_PLAFOND = _declare(
     "FRAIS_ANNEXES_PLAFOND",
-    422,
+    400,
     "Le montant des frais annexes excède le plafond ou le montant engagé",
-    "lignes[0].montant",
+    "facture.lignes[0].montant",
 )
 IBAN_ABSENT = _declare(
-    "IBAN_ABSENT", 422, "L'IBAN de l'émetteur (CFA) n'est pas renseigné", "emetteur.iban"
+    "IBAN_ABSENT", 400, "L'IBAN de l'émetteur (CFA) n'est pas renseigné", "facture.ibanEmetteur"
 )
 MONTANT_ECHEANCE_INCORRECT = _declare(
     "MONTANT_ECHEANCE_INCORRECT",
-    422,
+    400,
     "Le montant de l'échéance ne correspond pas au montant attendu",
-    "lignes[0].montant",
+    "facture.lignes[0].montant",
 )
 SIRET_EMETTEUR_INCONNU = _declare(
-    "SIRET_EMETTEUR_INCONNU", 422, "Le SIRET de l'émetteur est inconnu de l'OPCO", "emetteur.siret"
+    "SIRET_EMETTEUR_INCONNU",
+    400,
+    "Le SIRET de l'émetteur est inconnu de l'OPCO",
+    "facture.siretEmetteur",
 )
 SIRET_DIFFERENT = _declare(
     "SIRET_DIFFERENT",
-    422,
+    400,
     "Le SIRET associé à la facture est différent du SIRET de l'échéance",
-    "emetteur.siret",
+    "facture.siretEmetteur",
 )
 NUMERO_EXTERNE_ABSENT = _declare(
     "NUMERO_EXTERNE_ABSENT",
-    422,
+    400,
     "Le numéro externe du dossier doit être renseigné",
-    "lignes[0].numeroExterne",
+    "facture.lignes[0].numeroDossier",
 )
 ECHEANCE_NON_OUVERTE = _declare(
     "ECHEANCE_NON_OUVERTE",
-    422,
+    400,
     "L'échéance n'est pas ouverte à la facturation",
-    "lignes[0].numeroEcheance",
+    "facture.lignes[0].numeroEcheance",
 )
 MONTANT_INCORRECT = _declare(
     "MONTANT_INCORRECT",
-    422,
+    400,
     "Le montant ne correspond pas au montant attendu",
-    "lignes[0].montant",
+    "facture.lignes[0].montant",
 )
 MONTANT_TOTAL_INCOHERENT = _declare(
     "MONTANT_TOTAL_INCOHERENT",
-    422,
+    400,
     "Le montant total de la facture doit correspondre à la somme des montants des lignes",
-    "montantTotal",
+    "facture.montantTotal",
 )
 NUMERO_ECHEANCE_INCONNU = _declare(
-    "NUMERO_ECHEANCE_INCONNU", 422, "Le numéro d'échéance est inconnu", "lignes[0].numeroEcheance"
+    "NUMERO_ECHEANCE_INCONNU",
+    400,
+    "Le numéro d'échéance est inconnu",
+    "facture.lignes[0].numeroEcheance",
 )
 # Also answered 404 by the lookups of one dossier, with a detail naming what was asked.
 DOSSIER_INCONNU = _declare("DOSSIER_INCONNU", 404, "Le dossier est inconnu", "numeroInterne")
 DOSSIER_NON_FACTURABLE = _declare(
-    "DOSSIER_NON_FACTURABLE", 422, "Le dossier n'est pas facturable", "lignes[0].numeroExterne"
+    "DOSSIER_NON_FACTURABLE",
+    400,
+    "Le dossier n'est pas facturable",
+    "facture.lignes[0].numeroDossier",
 )
 FACTURE_INCONNUE = _declare(
     "FACTURE_INCONNUE",
     404,
     "Aucune facture {numero} {ou}.",
-    "numeroFacture",
-    numero="F-2026-001",
+    "numeroInterneFacture",
+    numero="10000001",
     ou="de ce CFA",
 )
+# The files of invoices, conventions and documents (§9, §9b): a PDF of 10 MB at most.
+FICHIER_ABSENT = _declare(
+    "FICHIER_ABSENT", 400, "Le fichier PDF (partie « fichier ») est obligatoire.", "fichier"
+)
+FICHIER_INVALIDE = _declare(
+    "FICHIER_INVALIDE",
+    400,
+    "Le fichier doit être un PDF (commençant par %PDF-) de {maximum} Mo au plus.",
+    "fichier",
+    maximum="10",
+)
+OBJET_INCONNU = _declare(
+    "OBJET_INCONNU",
+    404,
+    "L'objet {typeObjet} {idObjet} est inconnu de ce CFA.",
+    "infosFichier.objets[0].idObjet",
+    typeObjet="FACTURE",
+    idObjet="10000001",
+)
+DOCUMENT_INCONNU = _declare(
+    "DOCUMENT_INCONNU",
+    404,
+    "Aucun document {numero} dans cet espace.",
+    "numeroInterneDocument",
+    numero="20000001",
+)
 # A rejection decided through the control API, its motif given by the harness.
-REJET_OPCO = _declare("REJET_OPCO", 422, "{motif}", motif="Certificat de réalisation absent")
+REJET_OPCO = _declare("REJET_OPCO", 400, "{motif}", motif="Certificat de réalisation absent")
 
 # CFADock.
 TROP_DE_SIRET = _declare(
@@ -321,6 +389,13 @@ TROP_DE_SIRET = _declare(
     "Une recherche porte sur {maximum} SIRET au plus ({recus} reçus).",
     maximum="100",
     recus="101",
+)
+LIMITE_REQUETES = _declare(
+    "LIMITE_REQUETES",
+    429,
+    "Plus de {limite} requêtes à CFADock en une minute : réessayez dans {secondes} s.",
+    limite="30",
+    secondes="12",
 )
 
 # Faults injected through the control API: the status is the rule's.
@@ -364,6 +439,11 @@ TRANSITION_INVALIDE = _declare(
     depuis="ENGAGE",
     vers="TRANSMIS",
 )
+
+
+def status_of(problems: Sequence[Problem]) -> int:
+    """The status of one answer listing several problems: their kind's (they share one)."""
+    return CATALOGUE[problems[0].code].status
 
 
 def dotted_path(loc: Sequence[Any]) -> str | None:

@@ -25,7 +25,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.testing import InProcessServer
+from sandbox.core.opcos import OPCOS
+from sandbox.testing import BASE_URL, BearerToken, InProcessServer
 
 SOFTWARE_HEADERS = {"EDITEUR": "opco-sandbox", "LOGICIEL": "pytest", "VERSION": "1"}
 
@@ -56,11 +57,23 @@ class OpcoSandbox:
         return summary
 
     def client(self, opco: str, cfa: str | None = None) -> httpx.Client:
-        """A client of that OPCO's API, with the CFA's key (the first CFA's when None)."""
+        """A client of that OPCO's API, with the CFA's key (the first CFA's when None) and,
+        where the OPCO asks for one, an OAuth2 token that it fetches and renews itself with
+        the scenario's first software credentials (`logiciels`)."""
         headers = dict(SOFTWARE_HEADERS)
         if key := self.key(opco, cfa):
             headers["X-API-KEY"] = key
-        return self.server.client(f"/espaces/{self.espace}/{opco}", headers)
+        base = f"/espaces/{self.espace}/{opco}"
+        return self.server.client(base, headers, auth=self.token_auth(opco))
+
+    def token_auth(self, opco: str) -> BearerToken | None:
+        """How the client of that OPCO gets its OAuth2 token, or None where none is needed
+        (or the scenario declares no software credentials)."""
+        logiciels = self._scenario.get("logiciels") or []
+        if not logiciels or not requires_token(self._scenario, opco):
+            return None
+        url = f"{BASE_URL}/espaces/{self.espace}/{opco}/connect/token"
+        return BearerToken(url, logiciels[0]["clientId"], logiciels[0]["clientSecret"])
 
     def key(self, opco: str, cfa: str | None = None) -> str | None:
         """The scenario's key of that CFA (SIRET; the first CFA when None) at that OPCO."""
@@ -88,6 +101,13 @@ class OpcoSandbox:
         if response.status_code != 404:  # the test may have dropped it itself
             response.raise_for_status()
         self.control.close()
+
+
+def requires_token(scenario: dict[str, Any], opco: str) -> bool:
+    """Whether the scenario's OPCO asks for OAuth2 tokens (its profile, else production's)."""
+    chosen = (scenario.get("opcos") or {}).get(opco, {}).get("oauth")
+    known = OPCOS.get(opco)
+    return bool(chosen) if chosen is not None else known is not None and known.oauth
 
 
 def _scenario_document(scenario: str | Path | dict[str, Any]) -> dict[str, Any]:

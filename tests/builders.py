@@ -1,15 +1,43 @@
 """Small builders of request bodies: a valid contract, changed only where a test says."""
 
 import copy
+import json
 from typing import Any
 
 import httpx
+
+from sandbox.core.opcos import OPCOS
+from sandbox.pytest_plugin import SOFTWARE_HEADERS
+from sandbox.testing import BASE_URL, BearerToken, InProcessServer
 
 CFA_SIRET = "79012345900014"  # demo's first CFA, whose key the clients carry
 OTHER_CFA_SIRET = "41234567000019"  # demo's second CFA (akto only)
 EMPLOYER_SIRET = "52345678800018"  # Boulangerie Martin, at akto
 OTHER_EMPLOYER_SIRET = "53456789600012"
 NIRS = ("209013306311175", "103127505678960", "193056912345637")
+
+
+# The software vendor every bundled scenario declares (`logiciels`).
+DEMO_CLIENT_ID, DEMO_CLIENT_SECRET = "acme-cfa", "acme-secret-demo"
+
+
+def opco_client(
+    server: InProcessServer, base: str, key: str | None, **headers: str
+) -> httpx.Client:
+    """A client on an OPCO's base (`/akto`, `/espaces/e/akto`) with the software headers,
+    that key and `headers`, and the demo vendor's OAuth2 token where production's OPCO asks
+    for one: for tests that call the API without the plugin's own client."""
+    chosen = dict(SOFTWARE_HEADERS) | ({"X-API-KEY": key} if key else {}) | headers
+    opco = base.rstrip("/").rsplit("/", 1)[-1]
+    auth = None
+    if opco in OPCOS and OPCOS[opco].oauth:
+        auth = BearerToken(f"{BASE_URL}{base}/connect/token", DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
+    return server.client(base, chosen, auth=auth)
+
+
+def live_token(url: str, opco: str = "akto") -> BearerToken:
+    """The demo vendor's OAuth2 token at that OPCO of a live server's default espace."""
+    return BearerToken(f"{url}/{opco}/connect/token", DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
 
 
 def cerfa(**blocks: dict[str, Any]) -> dict[str, Any]:
@@ -90,84 +118,92 @@ def codes(response: httpx.Response, status: int) -> list[str]:
 
 
 def assert_error_shape(body: Any) -> None:
-    """The contract's one error shape: `{"errors": [{"code", "message", "champ"}, …]}`."""
+    """The contract's one error shape:
+    `{"errors": [{"code", "description", "message", "champ"}, …]}`, `message` repeating
+    `description`."""
     assert isinstance(body, dict)
     assert set(body) == {"errors"}, body
     assert body["errors"], body
     for item in body["errors"]:
-        assert set(item) == {"code", "message", "champ"}, item
+        assert set(item) == {"code", "description", "message", "champ"}, item
         assert isinstance(item["code"], str)
         assert item["code"] == item["code"].upper(), item
-        assert isinstance(item["message"], str)
-        assert item["message"], item
+        assert isinstance(item["description"], str)
+        assert item["description"], item
+        assert item["message"] == item["description"], item
         assert item["champ"] is None or isinstance(item["champ"], str), item
 
 
 # Invoices (§9): by default the demo's first CFA bills E1 (€2,800, open on 2026-09-01) of
 # its engaged dossier AKTO-2026-000001, whose frais annexes engage RESTAURATION 100 × €3.
+# The body is production's `facture` part; it travels as multipart with a PDF `fichier`.
 
 DEMO_DOSSIER = "AKTO-2026-000001"
 CFA_IBAN = "FR7630006000011234567890189"  # demo's first CFA
 OTHER_CFA_IBAN = "FR7630004000039876543210030"  # demo's second CFA
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def ligne(
     montant: float = 2800.0,
     numero_echeance: int | None = 1,
-    nature: str = "PEDAGOGIQUE",
+    nature: str = "PEDAGOGIE",
     dossier: str | None = DEMO_DOSSIER,
     **fields: Any,
 ) -> dict[str, Any]:
-    """An invoice line, by default E1 of the demo's dossier billed whole; None leaves a
-    field out."""
+    """An invoice line, by default E1 of the demo's dossier billed whole (its pedagogical
+    part); None leaves a field out."""
     built = {
-        "numeroExterneDossier": dossier,
-        "numeroEcheance": numero_echeance,
-        "nature": nature,
         "montant": montant,
+        "natureLigne": nature,
+        "quantite": 1,
+        "numeroEcheance": numero_echeance,
+        "numeroDossier": dossier,
     }
     return {key: value for key, value in built.items() if value is not None} | fields
 
 
-def frais(
-    quantite: float,
-    prix_unitaire: float,
-    nature_frais: str = "RESTAURATION",
-    montant: float | None = None,
-    **fields: Any,
-) -> dict[str, Any]:
-    """A frais annexes line on E1 of the demo's dossier; `montant` is quantite × prixUnitaire
-    unless given."""
-    if montant is None:
-        montant = round(quantite * prix_unitaire, 2)
-    return ligne(
-        montant,
-        nature="FRAIS_ANNEXES",
-        natureFrais=nature_frais,
-        quantite=quantite,
-        prixUnitaire=prix_unitaire,
-        **fields,
-    )
+def frais(montant: float, nature: str = "RESTAURATION", **fields: Any) -> dict[str, Any]:
+    """A frais annexes line on E1 of the demo's dossier (`numero_echeance=` to change it)."""
+    return ligne(montant, nature=nature, **fields)
 
 
 def facture(*lignes: dict[str, Any], numero: str = "F-2026-001", **fields: Any) -> dict[str, Any]:
-    """A valid body of `POST /v1/factures` (one line: `ligne()`); `montantTotal` is the sum of
-    the lines, and `fields` replace top-level keys."""
+    """A valid `facture` part of `POST /v1/factures` (one line: `ligne()`), as a production
+    client writes it; `montantTotal` is the sum of the lines, and `fields` replace top-level
+    keys."""
     lines = list(lignes) or [ligne()]
-    total = round(sum(line["montant"] for line in lines), 2)
+    total = round(sum(float(line.get("montant", 0)) for line in lines), 2)
     body: dict[str, Any] = {
-        "numeroFacture": numero,
-        "dateFacture": "2026-09-01",
+        "numero": numero,
+        "dateEmission": "2026-09-01T00:00:00+02:00",
         "montantTotal": total,
-        "emetteur": {"siret": CFA_SIRET, "iban": CFA_IBAN},
+        "ibanEmetteur": CFA_IBAN,
+        "siretEmetteur": CFA_SIRET,
+        "estCertificatRealisation": False,
         "lignes": lines,
-        "certificatRealisation": {
-            "typeCertificat": "Intermediaire",
-            "dateDebut": "2026-09-01",
-            "dateFin": "2027-02-28",
-        },
     }
     return body | fields
+
+
+def rejected_codes(response: httpx.Response) -> list[str]:
+    """The codes of an invoice rejected by its rules (§9): a 400 in the error shape, the
+    rejected invoice's `numeroInterneFacture` beside `errors`."""
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert isinstance(body.pop("numeroInterneFacture"), str), body
+    assert_error_shape(body)
+    return [item["code"] for item in body["errors"]]
+
+
+def invoice_parts(body: Any, pdf: bytes | None = PDF, part: str = "facture") -> dict[str, Any]:
+    """httpx keywords of a multipart body: the JSON `part` as a field (no file name, as
+    `curl -F 'facture={…}'` sends it), the PDF as the `fichier` file (None: no file)."""
+    text = body if isinstance(body, str) else json.dumps(body)
+    files: dict[str, Any] = {part: (None, text, "application/json")}
+    if pdf is not None:
+        files["fichier"] = ("facture.pdf", pdf, "application/pdf")
+    return {"files": files}
 
 
 # The dossier states and the transitions of contract §6, written out independently of the

@@ -78,9 +78,17 @@ def test_compose_runs_the_sandbox_on_postgres() -> None:
         database["POSTGRES_PASSWORD"],
         database["POSTGRES_DB"],
     )
-    assert "8000:8000" in sandbox["ports"]
+    # Published on the loopback only: the control API is open without an admin token.
+    assert sandbox["ports"] == ["127.0.0.1:8000:8000"]
+    assert "OPCO_SANDBOX_ADMIN_TOKEN" in sandbox["environment"]
     assert "/akto/v1/status" in " ".join(sandbox["healthcheck"]["test"])
     assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+
+
+def test_image_declares_its_data_volume() -> None:
+    assert instruction("VOLUME") == ["/data"]
+    [workdir] = [w for w in instruction("WORKDIR") if w == "/data"]
+    assert workdir == "/data"
 
 
 def test_compose_keeps_the_database_in_a_volume() -> None:
@@ -138,7 +146,7 @@ def test_image_install_and_start_commands_work(image_like_venv: Path, tmp_path: 
 
 def test_installed_package_ships_the_scenarios(image_like_venv: Path, tmp_path: Path) -> None:
     script = (
-        "from sandbox.scenarios.loader import bundled_dir as b; print(b(), sorted(b().iterdir()))"
+        "from sandbox.scenarios.files import bundled_dir as b; print(b(), sorted(b().iterdir()))"
     )
     result = subprocess.run(
         [str(image_like_venv / "bin" / "python"), "-c", script],

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.builders import facture, frais
+from tests.builders import facture, frais, invoice_parts, live_token
 from tests.live import HEADERS, SENDERS, send_together
 
 BOTH_AMOUNTS = {"MONTANT_ECHEANCE_INCORRECT", "MONTANT_INCORRECT"}
@@ -23,37 +23,42 @@ def url(server_url: str) -> str:
 
 
 def rejected_codes(responses: list[httpx.Response]) -> list[set[str]]:
-    """The codes of each 422, once the statuses are one 201 or more and 422s."""
-    assert {r.status_code for r in responses} <= {201, 422}, [r.text for r in responses]
-    return [{e["code"] for e in r.json()["errors"]} for r in responses if r.status_code == 422]
+    """The codes of each 400, once the statuses are one 200 or more and 400s."""
+    assert {r.status_code for r in responses} <= {200, 400}, [r.text for r in responses]
+    return [{e["code"] for e in r.json()["errors"]} for r in responses if r.status_code == 400]
 
 
 def first_echeance(url: str) -> dict[str, Any]:
     response = httpx.get(
-        f"{url}/akto/v1/dossiers", headers=HEADERS, params={"numeroInterne": "DEMO-0001"}
+        f"{url}/akto/v1/dossiers",
+        headers=HEADERS,
+        auth=live_token(url),
+        params={"numeroInterne": "DEMO-0001"},
     )
     found: dict[str, Any] = response.json()["echeances"][0]
     return found
 
 
 def count_factures(url: str) -> int:
-    response = httpx.get(f"{url}/akto/v1/factures/etats", headers=HEADERS)
+    response = httpx.get(f"{url}/akto/v2/factures/etats", headers=HEADERS, auth=live_token(url))
     total: int = response.json()["total"]
     return total
 
 
 def test_invoices_racing_for_one_echeance_bill_it_once(url: str) -> None:
     bodies = [facture(numero=f"RACE-{i}") for i in range(SENDERS)]
-    responses = send_together(url, "/akto/v1/factures", bodies)
-    assert Counter(r.status_code for r in responses) == {201: 1, 422: SENDERS - 1}
+    responses = send_together(url, "/akto/v1/factures", bodies, invoice_parts)
+    assert Counter(r.status_code for r in responses) == {200: 1, 400: SENDERS - 1}
     assert rejected_codes(responses) == [BOTH_AMOUNTS] * (SENDERS - 1)
     assert first_echeance(url)["montantEnCoursInstruction"] == 2800.0
     assert count_factures(url) == SENDERS  # the rejected ones are kept
 
 
 def test_identical_invoices_at_once_make_one(url: str) -> None:
-    responses = send_together(url, "/akto/v1/factures", [facture(numero="RACE")] * SENDERS)
-    assert Counter(r.status_code for r in responses) == {201: 1, 422: SENDERS - 1}
+    responses = send_together(
+        url, "/akto/v1/factures", [facture(numero="RACE")] * SENDERS, invoice_parts
+    )
+    assert Counter(r.status_code for r in responses) == {200: 1, 400: SENDERS - 1}
     expected = {"FACTURE_DEJA_CONNUE"} | BOTH_AMOUNTS
     assert rejected_codes(responses) == [expected] * (SENDERS - 1)
     assert first_echeance(url)["montantEnCoursInstruction"] == 2800.0
@@ -62,7 +67,7 @@ def test_identical_invoices_at_once_make_one(url: str) -> None:
 
 def test_frais_racing_for_one_cap_never_exceed_it(url: str) -> None:
     # RESTAURATION: €300 engaged, €100 an invoice.
-    bodies = [facture(frais(25, 4), numero=f"FRAIS-{i}") for i in range(SENDERS)]
-    responses = send_together(url, "/akto/v1/factures", bodies)
-    assert Counter(r.status_code for r in responses) == {201: 3, 422: SENDERS - 3}
+    bodies = [facture(frais(100), numero=f"FRAIS-{i}") for i in range(SENDERS)]
+    responses = send_together(url, "/akto/v1/factures", bodies, invoice_parts)
+    assert Counter(r.status_code for r in responses) == {200: 3, 400: SENDERS - 3}
     assert rejected_codes(responses) == [{"FRAIS_ANNEXES_PLAFOND"}] * (SENDERS - 3)

@@ -32,7 +32,7 @@ def test_status_with_the_demo_scenario(opco_sandbox):
 @pytest.mark.opco_scenario("demo")
 def test_the_marker_loads_a_bundled_scenario(opco_sandbox):
     etats = opco_sandbox.client("akto").get("/v1/dossiers/etats").json()
-    assert [d["numeroInterne"] for d in etats["EtatDossierResult"]] == ["DEMO-0001"]
+    assert [d["numeroInterne"] for d in etats] == ["DEMO-0001"]
 
 
 @pytest.mark.opco_scenario("refus")

@@ -26,3 +26,18 @@ def test_code_is_formatted() -> None:
 def test_mypy_strict_finds_nothing() -> None:
     result = run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_package_is_shipped() -> None:
+    # pyproject.toml lists the packages (the scenario files are mapped into one): a new
+    # feature folder missing there would be left out of the wheel and the Docker image.
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "sandbox").rglob("__init__.py")
+    }
+    assert found <= listed, sorted(found - listed)

@@ -8,9 +8,18 @@ import httpx
 import pytest
 
 from bench.make_grand_volume import generate
-from sandbox.pytest_plugin import SOFTWARE_HEADERS, OpcoSandbox
-from sandbox.scenarios.loader import bundled_dir, resolve
-from tests.builders import CFA_SIRET, EMPLOYER_SIRET, codes, transmission
+from sandbox.pytest_plugin import OpcoSandbox
+from sandbox.scenarios.files import bundled_dir
+from sandbox.scenarios.loader import resolve
+from tests.builders import (
+    CFA_SIRET,
+    EMPLOYER_SIRET,
+    codes,
+    invoice_parts,
+    opco_client,
+    rejected_codes,
+    transmission,
+)
 
 CFA_IBAN = "FR7630006000011234567890189"  # CFA Demo, the first CFA of every scenario here
 SIEGE_SIRET = "79012345900006"  # siret-cfa-different: the CFA's head office
@@ -39,7 +48,7 @@ def read(
 
 def etats(sandbox: OpcoSandbox, opco: str = "akto") -> dict[str, str]:
     """numeroInterne → etat of the first CFA's dossiers at that OPCO (first page)."""
-    response = sandbox.client(opco).get("/v1/dossiers/etats", params={"taillePage": 500})
+    response = sandbox.client(opco).get("/v2/dossiers/etats", params={"taillePage": 500})
     assert response.status_code == 200, response.text
     return {d["numeroInterne"]: d["etat"] for d in response.json()["EtatDossierResult"]}
 
@@ -77,7 +86,7 @@ def cerfa_fields(dossier: dict[str, Any]) -> tuple[str, bool]:
 def test_a_transmission_without_mandat_is_warned(opco_sandbox: OpcoSandbox) -> None:
     body = transmission("MANDAT-0005", mandat_gestion=None)
     response = opco_sandbox.client("akto").post("/v1/dossiers", json=body)
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     assert [w["code"] for w in response.json()["avertissements"]] == ["MANDAT_GESTION_ABSENT"]
     assert read(opco_sandbox, "MANDAT-0005")["cerfa"]["aRegulariser"] is True
 
@@ -120,10 +129,10 @@ def test_a_spelling_variant_is_a_duplicate_or_not_as_described(
     body = transmission("VARIANTE-1", apprenti=apprenti, contrat=contrat)
     response = opco_sandbox.client("akto").post("/v1/dossiers", json=body)
     if duplicates is None:
-        assert response.status_code == 201, response.text
+        assert response.status_code == 200, response.text
         return
-    assert codes(response, 409) == ["DOSSIER_DOUBLON"]
-    message = response.json()["errors"][0]["message"]
+    assert codes(response, 400) == ["DOSSIER_DOUBLON"]
+    message = response.json()["errors"][0]["description"]
     if duplicates == HIDDEN:
         assert "AKTO-" not in message  # another CFA's dossier number is not the caller's
     else:
@@ -271,34 +280,32 @@ def state_and_comment(dossier: dict[str, Any]) -> tuple[str, str | None]:
 FAC_0001, FAC_0003 = "AKTO-2026-000401", "AKTO-2026-000403"  # their numeroExterne
 
 
-def ligne(dossier: str, echeance: int, montant: str, nature: str = "PEDAGOGIQUE") -> dict[str, Any]:
+def ligne(dossier: str, echeance: int, montant: str, nature: str = "PEDAGOGIE") -> dict[str, Any]:
     return {
-        "numeroExterneDossier": dossier,
-        "numeroEcheance": echeance,
-        "nature": nature,
         "montant": float(montant),
+        "natureLigne": nature,
+        "numeroEcheance": echeance,
+        "numeroDossier": dossier,
     }
 
 
-def frais(nature_frais: str, quantite: int, prix: str, echeance: int = 2) -> dict[str, Any]:
+def frais(nature: str, quantite: int, prix: str, echeance: int = 2) -> dict[str, Any]:
     montant = Decimal(prix) * quantite
-    return ligne(FAC_0001, echeance, str(montant), "FRAIS_ANNEXES") | {
-        "natureFrais": nature_frais,
-        "quantite": quantite,
-        "prixUnitaire": float(prix),
-    }
+    return ligne(FAC_0001, echeance, str(montant), nature) | {"quantite": quantite}
 
 
 def invoice(sandbox: OpcoSandbox, numero: str, *lignes: dict[str, Any]) -> httpx.Response:
     total = sum(Decimal(str(line["montant"])) for line in lignes)
     body = {
-        "numeroFacture": numero,
-        "dateFacture": "2027-03-15",
+        "numero": numero,
+        "dateEmission": "2027-03-15T00:00:00+01:00",
         "montantTotal": float(total),
-        "emetteur": {"siret": CFA_SIRET, "iban": CFA_IBAN},
+        "ibanEmetteur": CFA_IBAN,
+        "siretEmetteur": CFA_SIRET,
+        "estCertificatRealisation": False,
         "lignes": list(lignes),
     }
-    return sandbox.client("akto").post("/v1/factures", json=body)
+    return sandbox.client("akto").post("/v1/factures", **invoice_parts(body))
 
 
 def echeance(sandbox: OpcoSandbox, numero: str, numero_echeance: int) -> dict[str, Any]:
@@ -311,14 +318,14 @@ def echeance(sandbox: OpcoSandbox, numero: str, numero_echeance: int) -> dict[st
 def test_an_open_echeance_is_invoiced_and_a_later_one_is_not_yet(
     opco_sandbox: OpcoSandbox,
 ) -> None:
-    assert invoice(opco_sandbox, "F-E2", ligne(FAC_0001, 2, "2460")).status_code == 201
+    assert invoice(opco_sandbox, "F-E2", ligne(FAC_0001, 2, "2460")).status_code == 200
     assert echeance(opco_sandbox, "FAC-0001", 2)["montantEnCoursInstruction"] == 2460
 
     refused = invoice(opco_sandbox, "F-E3", ligne(FAC_0001, 3, "2460"))
-    assert codes(refused, 422) == ["ECHEANCE_NON_OUVERTE"]
+    assert rejected_codes(refused) == ["ECHEANCE_NON_OUVERTE"]
 
     opco_sandbox.advance(78)  # 2027-06-01: the third échéance opens
-    assert invoice(opco_sandbox, "F-E3", ligne(FAC_0001, 3, "2460")).status_code == 201
+    assert invoice(opco_sandbox, "F-E3", ligne(FAC_0001, 3, "2460")).status_code == 200
 
 
 @pytest.mark.opco_scenario("facturation")
@@ -326,7 +333,7 @@ def test_the_first_echeance_is_already_paid(opco_sandbox: OpcoSandbox) -> None:
     first = echeance(opco_sandbox, "FAC-0001", 1)
     assert first["montantRegle"] == first["montantTotal"] == 3280
     refused = invoice(opco_sandbox, "F-E1", ligne(FAC_0001, 1, "3280"))
-    assert "MONTANT_ECHEANCE_INCORRECT" in codes(refused, 422)
+    assert "MONTANT_ECHEANCE_INCORRECT" in rejected_codes(refused)
 
 
 @pytest.mark.opco_scenario("facturation")
@@ -335,20 +342,21 @@ def test_frais_annexes_are_engaged_and_capped(opco_sandbox: OpcoSandbox) -> None
     assert {f["natureFrais"]: f["montantTotal"] for f in engaged} == {
         "RESTAURATION": 300,
         "HEBERGEMENT": 120,
-        "PREMIER_EQUIPEMENT": 500,
+        "PREMIEREQUIPEMENT": 500,
     }
     over = invoice(opco_sandbox, "F-REPAS", frais("RESTAURATION", 60, "3"))
-    assert codes(over, 422) == ["FRAIS_ANNEXES_PLAFOND"]  # 50 of the 100 meals are billed
-    assert invoice(opco_sandbox, "F-REPAS", frais("RESTAURATION", 50, "3")).status_code == 201
+    assert rejected_codes(over) == ["FRAIS_ANNEXES_PLAFOND"]  # 50 of the 100 meals are billed
+    assert invoice(opco_sandbox, "F-REPAS", frais("RESTAURATION", 50, "3")).status_code == 200
+    # First equipment is invoiced on the first échéance only.
     assert (
-        invoice(opco_sandbox, "F-EQUIP", frais("PREMIER_EQUIPEMENT", 1, "500")).status_code == 201
+        invoice(opco_sandbox, "F-EQUIP", frais("PREMIEREQUIPEMENT", 1, "500", 1)).status_code == 200
     )
 
 
 @pytest.mark.opco_scenario("facturation")
 def test_the_rqth_apprentice_has_a_rqth_part_on_each_echeance(opco_sandbox: OpcoSandbox) -> None:
     dossier = read(opco_sandbox, "FAC-0002")
-    assert all(e["montantRqth"] > 0 for e in dossier["echeances"])
+    assert all(e["dontMajorationRqth"] > 0 for e in dossier["echeances"])
     assert dossier["engagement"] == sum(e["montantTotal"] for e in dossier["echeances"])
     assert echeance(opco_sandbox, "FAC-0002", 1)["montantRegle"] == 4880
     assert echeance(opco_sandbox, "FAC-0002", 2)["montantEnCoursInstruction"] == 3660
@@ -357,30 +365,32 @@ def test_the_rqth_apprentice_has_a_rqth_part_on_each_echeance(opco_sandbox: Opco
 @pytest.mark.opco_scenario("facturation")
 def test_invoices_are_held_in_each_state(opco_sandbox: OpcoSandbox) -> None:
     response = opco_sandbox.client("akto").get("/v1/factures/etats")
-    held = {f["numeroFacture"]: f for f in response.json()["factures"]}
-    assert {numero: f["etat"] for numero, f in held.items()} == {
-        "F-2026-101": "REGLEE",
+    held = {f["referenceFactureCFA"]: f for f in response.json()}
+    assert {numero: f["etatFacture"] for numero, f in held.items()} == {
+        "F-2026-101": "REGLE",
         "F-2027-102": "EN_COURS_INSTRUCTION",
         "F-2027-103": "EN_COURS_INSTRUCTION",
-        "F-2027-104": "REJETEE",
+        "F-2027-104": "REJETE",
     }
     assert [m["code"] for m in held["F-2027-104"]["motifsRejet"]] == ["IBAN_DIFFERENT"]
+    assert held["F-2026-101"]["estCertificatRealisation"] is True
 
     opco_sandbox.advance(5)  # the OPCO's payment delay
-    paid = opco_sandbox.client("akto").get("/v1/factures", params={"numeroFacture": "F-2027-102"})
-    assert paid.json()["etat"] == "REGLEE"
+    params = {"referenceFactureCFA": "F-2027-102"}
+    paid = opco_sandbox.client("akto").get("/v1/factures", params=params)
+    assert paid.json()["etatFacture"] == "REGLE"
 
 
 @pytest.mark.opco_scenario("facturation")
 def test_the_rejected_invoice_is_sent_again_corrected(opco_sandbox: OpcoSandbox) -> None:
     response = invoice(opco_sandbox, "F-2027-104", ligne(FAC_0001, 2, "2460"))
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
 
 
 @pytest.mark.opco_scenario("facturation")
 def test_a_dossier_in_instruction_is_not_billable(opco_sandbox: OpcoSandbox) -> None:
     response = invoice(opco_sandbox, "F-INSTR", ligne(FAC_0003, 1, "2800"))
-    assert codes(response, 422) == ["DOSSIER_NON_FACTURABLE"]
+    assert rejected_codes(response) == ["DOSSIER_NON_FACTURABLE"]
 
 
 # opco-non-accroche
@@ -493,8 +503,7 @@ def test_grand_volume_is_what_its_generator_writes() -> None:
 
 def grand_volume_client(sandbox: OpcoSandbox, opco: str, cfa: int = 1) -> httpx.Client:
     """A client of the grand-volume CFA number `cfa` (its keys are gv1-akto-key…)."""
-    headers = SOFTWARE_HEADERS | {"X-API-KEY": f"gv{cfa}-{opco}-key"}
-    return sandbox.server.client(f"/espaces/{sandbox.espace}/{opco}", headers)
+    return opco_client(sandbox.server, f"/espaces/{sandbox.espace}/{opco}", f"gv{cfa}-{opco}-key")
 
 
 @pytest.mark.parametrize("opco_sandbox_database_url", ["sqlite"], indirect=True)
@@ -509,7 +518,7 @@ def test_grand_volume_loads_and_answers(opco_sandbox: OpcoSandbox) -> None:
 
     totals = {
         (opco, cfa): grand_volume_client(opco_sandbox, opco, cfa)
-        .get("/v1/dossiers/etats", params={"taillePage": 1})
+        .get("/v2/dossiers/etats", params={"taillePage": 1})
         .json()["total"]
         for opco in ALL_OPCOS
         for cfa in range(1, GRAND_VOLUME_CFAS + 1)
@@ -519,10 +528,10 @@ def test_grand_volume_loads_and_answers(opco_sandbox: OpcoSandbox) -> None:
     assert sum(t for (_, cfa), t in totals.items() if cfa == 1) == 4_000
 
     akto = grand_volume_client(opco_sandbox, "akto")
-    page = akto.get("/v1/dossiers/etats", params={"numeroPage": 2}).json()
+    page = akto.get("/v2/dossiers/etats", params={"numeroPage": 2}).json()
     assert (page["total"], page["count"], page["page"]) == (363, 50, 2)
     numero = page["EtatDossierResult"][0]["numeroInterne"]
     found = akto.get("/v1/dossiers", params={"numeroInterne": numero})
     assert found.status_code == 200, found.text
     body = transmission("GV1-NOUVEAU", organismeFormation=GRAND_VOLUME_FIRST_CFA)
-    assert akto.post("/v1/dossiers", json=body).status_code == 201
+    assert akto.post("/v1/dossiers", json=body).status_code == 200

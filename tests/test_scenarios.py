@@ -8,10 +8,10 @@ import jsonschema
 import pytest
 import yaml
 
+from sandbox.scenarios.files import bundled_dir
 from sandbox.scenarios.loader import (
     SCHEMA_FILE,
     ScenarioError,
-    bundled_dir,
     load_dict,
     load_path,
     load_str,

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from sandbox.appairage import service as appairage
 from sandbox.core.types import Date, Siret, Text
+from sandbox.dossiers import details
 from sandbox.dossiers.schemas import Dossier, dossier_answer
 from sandbox.errors import APPAIRAGE_DEJA_REALISE, DOSSIER_NON_TROUVE, NUMERO_INTERNE_DEJA_UTILISE
 from sandbox.server.dependencies import CallerDep, opco_router
@@ -46,8 +47,8 @@ def appairer(who: CallerDep, demande: Annotated[DemandeAppairage, Body()]) -> Do
     par l'API ou déposé par l'employeur. Il répond ensuite à ce `numeroInterne`.
 
     404 `DOSSIER_NON_TROUVE` quand aucun dossier du CFA ne correspond (le journal dit si un
-    dossier correspond sous un autre SIRET CFA) ; 409 `APPAIRAGE_DEJA_REALISE` quand il est
-    appairé à un autre numéro ; 409 `NUMERO_INTERNE_DEJA_UTILISE` quand le numéro est celui
+    dossier correspond sous un autre SIRET CFA) ; 400 `APPAIRAGE_DEJA_REALISE` quand il est
+    appairé à un autre numéro ; 400 `NUMERO_INTERNE_DEJA_UTILISE` quand le numéro est celui
     d'un autre dossier du CFA. Redemander le même appairage répond 200 avec le même dossier.
     """
     demande_domaine = appairage.Appairage(
@@ -59,4 +60,4 @@ def appairer(who: CallerDep, demande: Annotated[DemandeAppairage, Body()]) -> Do
         date_debut_contrat=demande.dateDebutContrat,
     )
     row = appairage.pair(who.espace, who.opco.code, who.require_cfa().siret, demande_domaine)
-    return dossier_answer(row)
+    return dossier_answer(details.read_one(who.espace, row))

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from sandbox.cfadock import service as cfadock
-from sandbox.errors import CHAMP_OBLIGATOIRE, FORMAT_INVALIDE, TROP_DE_SIRET
+from sandbox.cfadock.service import Rattachement
+from sandbox.errors import CHAMP_OBLIGATOIRE, FORMAT_INVALIDE, LIMITE_REQUETES, TROP_DE_SIRET
 from sandbox.espaces.espace import Espace
 from sandbox.server.openapi import BODY, answers
 from sandbox.server.pipeline import TransactionalRoute, espace
@@ -22,14 +23,27 @@ SiretOuSiren = Annotated[
     Field(description="SIRET (14 chiffres) ou SIREN (9 chiffres) de l'employeur"),
 ]
 EspaceDep = Annotated[Espace, Depends(espace)]
-router = APIRouter(route_class=TransactionalRoute, prefix="/cfadock/api", tags=["CFADock"])
+
+
+def rate_limit(current: EspaceDep) -> None:
+    """The scenario's `cfadock.limiteParMinute`, counted before anything else is checked."""
+    cfadock.count_request(current, cfadock.now())
+
+
+router = APIRouter(
+    route_class=TransactionalRoute,
+    prefix="/cfadock/api",
+    tags=["CFADock"],
+    dependencies=[Depends(rate_limit)],
+    responses=answers(LIMITE_REQUETES),
+)
 
 
 class Filtres(BaseModel):
     """Les critères de la recherche, tels que reçus."""
 
-    siret: str = Field(description="le SIRET ou SIREN cherché")
-    idcc: int | None = Field(None, description="toujours null : la recherche porte sur le SIRET")
+    siret: str | None = Field(description="le SIRET ou SIREN cherché, ou null")
+    idcc: int | None = Field(description="l'IDCC cherché, ou null")
 
 
 class RechercheOpco(BaseModel):
@@ -87,12 +101,19 @@ def opco_employeur(
     request: Request,
     current: EspaceDep,
     siret: Annotated[
-        str, Query(pattern=SIRET_OU_SIREN, description="SIRET (14 chiffres) ou SIREN (9 chiffres).")
-    ],
+        str | None,
+        Query(pattern=SIRET_OU_SIREN, description="SIRET (14 chiffres) ou SIREN (9 chiffres)."),
+    ] = None,
+    idcc: Annotated[
+        int | None, Query(ge=0, le=9999, description="Convention collective (IDCC).")
+    ] = None,
 ) -> RechercheOpco:
-    """L'OPCO de l'employeur d'après les employeurs du scénario, par SIRET ou par SIREN
-    (9 premiers chiffres). Inconnu : 200 avec `searchStatus` `NOT_FOUND`. Sans clé API."""
-    return _recherche(request, current, siret)
+    """L'OPCO de l'employeur d'après les employeurs du scénario, par SIRET, par SIREN
+    (9 premiers chiffres) ou par IDCC (le premier employeur du scénario sous cette
+    convention) : l'un ou l'autre, sinon 400 `CHAMP_OBLIGATOIRE`. Inconnu : 200 avec
+    `searchStatus` `NOT_FOUND`. Sans clé API."""
+    found = cfadock.search(current.world, siret, idcc)
+    return _recherche(request, Filtres(siret=siret, idcc=idcc), found)
 
 
 @router.post(
@@ -106,7 +127,14 @@ def opcos_employeurs(
 ) -> RechercheGroupee:
     """Jusqu'à 100 `{"siret"}` (au-delà : 400 `TROP_DE_SIRET`). Répond `found`, un résultat
     dans la forme de `GET /cfadock/api/opcos` par SIRET trouvé, et `notFound`, les autres."""
-    resultats = [_recherche(request, current, item.siret) for item in sirets]
+    resultats = [
+        _recherche(
+            request,
+            Filtres(siret=item.siret, idcc=None),
+            cfadock.opco_of(current.world, item.siret),
+        )
+        for item in sirets
+    ]
     return RechercheGroupee(
         found=[r for r in resultats if r.searchStatus == "OK"],
         notFound=[r.filters.siret for r in resultats if r.searchStatus != "OK"],
@@ -128,11 +156,10 @@ def accrochage(request: Request, current: EspaceDep) -> list[OpcoAccrochage]:
     ]
 
 
-def _recherche(request: Request, current: Espace, siret: str) -> RechercheOpco:
-    found = cfadock.opco_of(current.world, siret)
+def _recherche(request: Request, filtres: Filtres, found: Rattachement | None) -> RechercheOpco:
     if found is None:
         return RechercheOpco(
-            filters=Filtres(siret=siret),
+            filters=filtres,
             filterNAFCode=None,
             filterNAFType=None,
             idcc=None,
@@ -141,10 +168,12 @@ def _recherche(request: Request, current: Espace, siret: str) -> RechercheOpco:
             searchStatus="NOT_FOUND",
             url=None,
         )
+    # A search by IDCC goes through no NAF code.
+    by_siret = filtres.siret is not None
     return RechercheOpco(
-        filters=Filtres(siret=siret),
-        filterNAFCode=found.employeur.naf,
-        filterNAFType=found.naf_type,
+        filters=filtres,
+        filterNAFCode=found.employeur.naf if by_siret else None,
+        filterNAFType=found.naf_type if by_siret else None,
         idcc=found.employeur.idcc,
         opcoName=found.opco.nom,
         opcoSiren=found.opco_siren,

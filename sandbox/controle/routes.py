@@ -12,11 +12,13 @@ from sandbox.controle.schemas import (
     ChangementEtat,
     ChangementHorloge,
     DecisionFacture,
+    EspaceListe,
+    Espaces,
     Horloge,
     Resume,
 )
 from sandbox.core.opcos import opco_named
-from sandbox.dossiers import lifecycle
+from sandbox.dossiers import details, lifecycle
 from sandbox.dossiers.repository import DossierRepository
 from sandbox.dossiers.schemas import Dossier, dossier_answer
 from sandbox.errors import (
@@ -30,11 +32,11 @@ from sandbox.errors import (
     TRANSITION_INVALIDE,
 )
 from sandbox.espaces.espace import Espace
-from sandbox.espaces.repository import EspaceRepository
+from sandbox.espaces.repository import EspaceRepository, every_espace
 from sandbox.factures import service as facturation
-from sandbox.factures.schemas import Facture, facture_answer
+from sandbox.factures.schemas import Facture
 from sandbox.horloge import service as clock
-from sandbox.scenarios.loader import LoadedScenario, install, load_dict, load_str
+from sandbox.scenarios.loader import LoadedScenario, install, load_body, load_dict
 from sandbox.server.dependencies import CONTROL_PREFIX, EspaceDep, control_router
 from sandbox.server.openapi import BODY, CONTROL, answers
 from sandbox.server.runtime import DEFAULT_ESPACE
@@ -47,7 +49,8 @@ ESPACE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 SCENARIO_BODY = {
     "requestBody": {
         "required": True,
-        "description": "Le scénario, en YAML ou en JSON (schéma : scenarios/scenario.schema.json)",
+        "description": "Le scénario, en YAML ou en JSON (schéma : scenarios/scenario.schema.json), "
+        'ou `{"nom": "refus"}` pour un scénario fourni',
         "content": {
             "application/yaml": {"schema": {"type": "string"}},
             "application/json": {"schema": {"type": "object"}},
@@ -60,6 +63,26 @@ async def body_text(request: Request) -> str:
     return (await request.body()).decode("utf-8", errors="replace")
 
 
+@creating.get(
+    "/_sandbox/espaces", summary="Lister les espaces", responses=answers(JETON_ADMIN_INVALIDE)
+)
+def list_espaces(request: Request) -> Espaces:
+    """Chaque espace du serveur : son scénario, son horloge, ses nombres de dossiers et de
+    factures."""
+    return Espaces(
+        espaces=[
+            EspaceListe(
+                espace=e.nom,
+                scenario=e.scenario,
+                horloge=e.horloge,
+                dossiers=e.dossiers,
+                factures=e.factures,
+            )
+            for e in every_espace(request.state.session)
+        ]
+    )
+
+
 @creating.put(
     CONTROL_PREFIX + "/scenario",
     summary="Charger un scénario",
@@ -67,11 +90,12 @@ async def body_text(request: Request) -> str:
     responses=answers(JETON_ADMIN_INVALIDE, SCENARIO_INVALIDE, FORMAT_INVALIDE),
 )
 def put_scenario(request: Request, espace: str, text: Annotated[str, Depends(body_text)]) -> Resume:
-    """Remplace tout l'état de l'espace (le crée au besoin).
+    """Remplace tout l'état de l'espace (le crée au besoin) : par le scénario du corps (YAML
+    ou JSON), ou par un scénario fourni que nomme `{"nom": "refus"}`.
 
     Un scénario invalide est refusé en entier (422 `SCENARIO_INVALIDE`, un élément par
     problème, `champ` donnant son chemin dans le fichier) et ne change rien. Un nom d'espace
-    invalide : 422 `FORMAT_INVALIDE`.
+    invalide : 400 `FORMAT_INVALIDE`.
     """
     if not re.fullmatch(ESPACE_NAME, espace):
         raise FORMAT_INVALIDE.error(
@@ -79,7 +103,7 @@ def put_scenario(request: Request, espace: str, text: Annotated[str, Depends(bod
             detail="le nom d'un espace compte 1 à 64 lettres, chiffres, points, tirets ou "
             "soulignés.",
         )
-    loaded = load_str(text, "corps de la requête")
+    loaded = load_body(text, "corps de la requête")
     return _install(request.state.session, espace, loaded, date.today())
 
 
@@ -149,27 +173,30 @@ def force_state(
         )
     lifecycle.force(current, row, change.etat, change.commentaire)
     clock.play_until(current, current.today)
-    return dossier_answer(row)
+    return dossier_answer(details.read_one(current, row))
 
 
 @router.post(
-    CONTROL_PREFIX + "/{opco}/factures/{numeroFacture}/etat",
+    CONTROL_PREFIX + "/{opco}/factures/{numeroInterneFacture}/etat",
     summary="Régler ou rejeter une facture",
     responses=answers(*CONTROL, *BODY, OPCO_INCONNU, FACTURE_INCONNUE, TRANSITION_INVALIDE),
 )
 def decide_invoice(
     current: EspaceDep,
     opco: str,
-    numeroFacture: Annotated[str, Path(description="Numéro de la facture.")],
+    numeroInterneFacture: Annotated[
+        str, Path(description="Numéro de la facture chez l'OPCO.", examples=["10000001"])
+    ],
     decision: Annotated[DecisionFacture, Body()],
 ) -> Facture:
-    """Une facture en instruction est payée tout de suite, ou rejetée (motif `REJET_OPCO`,
-    les montants en instruction de l'échéance sont libérés). Une facture qui n'est plus en
-    instruction : 409 `TRANSITION_INVALIDE`."""
+    """Une facture en instruction est réglée tout de suite (`REGLE`), ou rejetée (`REJETE`,
+    motif `REJET_OPCO` ; les montants en instruction de l'échéance sont libérés). Une facture
+    qui n'est plus en instruction : 409 `TRANSITION_INVALIDE`."""
     row = facturation.decide(
-        current, opco_named(opco).code, numeroFacture, decision.etat, decision.motif
+        current, opco_named(opco).code, numeroInterneFacture, decision.etat, decision.motif
     )
-    return facture_answer(row)
+    [answered] = facturation.answers(current, [row])
+    return answered
 
 
 def _reinstall(current: Espace) -> Resume:

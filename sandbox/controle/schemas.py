@@ -21,6 +21,22 @@ class Resume(BaseModel):
     horloge: date = Field(description="date de l'horloge de l'espace")
 
 
+class EspaceListe(BaseModel):
+    """Un espace du serveur."""
+
+    espace: str = Field(description="nom de l'espace")
+    scenario: str = Field(description="nom du scénario chargé")
+    horloge: date = Field(description="date de l'horloge de l'espace")
+    dossiers: int = Field(description="nombre de dossiers")
+    factures: int = Field(description="nombre de factures")
+
+
+class Espaces(BaseModel):
+    """Les espaces du serveur, par nom."""
+
+    espaces: list[EspaceListe] = Field(description="les espaces, par ordre de nom")
+
+
 class Horloge(BaseModel):
     """L'horloge de l'espace."""
 
@@ -58,7 +74,7 @@ class DecisionFacture(BaseModel):
     """La décision de l'OPCO sur une facture en instruction."""
 
     model_config = ConfigDict(extra="forbid")
-    etat: Literal[EtatFacture.REGLEE, EtatFacture.REJETEE] = Field(
+    etat: Literal[EtatFacture.REGLE, EtatFacture.REJETE] = Field(
         description="payer maintenant, ou rejeter"
     )
     motif: str | None = Field(None, max_length=500, description="la raison d'un rejet")

@@ -1,13 +1,17 @@
 """Engine and transactions, on SQLite (default, a file) or PostgreSQL."""
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sandbox.core.tables import Base
+from sandbox.core.tables import SCHEMA_VERSION, Base, SchemaRow
+
+log = logging.getLogger("opco_sandbox")
 
 
 class Database:
@@ -22,7 +26,32 @@ class Database:
         )
 
     def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """The tables, made anew when the database holds another version of them."""
+        try:
+            self._create_schema()
+        except (IntegrityError, ProgrammingError):
+            # Another worker made them at the same moment: they must now be these.
+            with self.engine.connect() as connection:
+                if connection.scalar(select(SchemaRow.version)) != SCHEMA_VERSION:
+                    raise
+
+    def _create_schema(self) -> None:
+        with self.engine.begin() as connection:
+            found = None
+            if inspect(connection).has_table(SchemaRow.__tablename__):
+                found = connection.scalar(select(SchemaRow.version))
+            if found != SCHEMA_VERSION and inspect(connection).has_table("espaces"):
+                log.warning(
+                    "The database holds the tables of another sandbox version (%s, needed: "
+                    "%s): they are made anew and their data is dropped.",
+                    found,
+                    SCHEMA_VERSION,
+                )
+                Base.metadata.drop_all(connection)
+            Base.metadata.create_all(connection)
+            if found != SCHEMA_VERSION:
+                connection.execute(delete(SchemaRow))
+                connection.execute(insert(SchemaRow).values(version=SCHEMA_VERSION))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

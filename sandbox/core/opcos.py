@@ -10,19 +10,22 @@ class Opco:
     code: str  # the URL segment: /akto/v1/...
     nom: str  # the official name, answered by /v1/status
     prefixe: str  # the start of the numeroExterne the OPCO gives
+    # Whether production asks for an OAuth2 token there (public clients show it); a
+    # scenario's OPCO profile may say otherwise.
+    oauth: bool = False
 
 
 OPCOS: dict[str, Opco] = {
     o.code: o
     for o in (
-        Opco("afdas", "AFDAS", "AFDAS"),
-        Opco("akto", "AKTO", "AKTO"),
-        Opco("atlas", "OPCO ATLAS", "ATLAS"),
+        Opco("afdas", "AFDAS", "AFDAS", oauth=True),
+        Opco("akto", "AKTO", "AKTO", oauth=True),
+        Opco("atlas", "OPCO ATLAS", "ATLAS", oauth=True),
         Opco("constructys", "Constructys", "CONS"),
         Opco("ocapiat", "OCAPIAT", "OCAP"),
         Opco("opco2i", "OPCO 2i", "O2I"),
-        Opco("opcoep", "OPCO EP", "OPEP"),
-        Opco("mobilites", "OPCO Mobilités", "MOBI"),
+        Opco("opcoep", "OPCO EP", "OPEP", oauth=True),
+        Opco("mobilites", "OPCO Mobilités", "MOBI", oauth=True),
         Opco("sante", "OPCO Santé", "SANTE"),
         Opco("opcommerce", "L'Opcommerce", "OPCOM"),
         Opco("uniformation", "Uniformation", "UNIF"),

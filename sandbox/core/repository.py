@@ -4,8 +4,8 @@ rows belong to one), and `add()` stamps the espace itself, so no query can forge
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from sandbox.core.tables import Base
 
@@ -57,6 +57,13 @@ class Repository(Generic[RowT]):
 
     def one_or_none(self, query: Select[Any]) -> RowT | None:
         return self.session.scalars(query).one_or_none()
+
+    def bytewise(self, column: QueryableAttribute[Any]) -> ColumnElement[Any]:
+        """`column` ordered by code point on every engine, as SQLite does: PostgreSQL's locale
+        collations would ignore hyphens and case (`DEMO-0001` beside `demo0001`)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return column.expression.collate("C")
+        return column.expression
 
     def page(self, query: Select[Any], numero: int, taille: int) -> Page[RowT]:
         """Page `numero` (from 1) of `taille` rows, in the query's order, and the total."""

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -51,6 +52,7 @@ class EspaceRow(Base):
     generation: Mapped[int] = mapped_column(Integer, default=1)
     # Large (a scenario's dossiers): read only when the cached world must be rebuilt.
     scenario: Mapped[dict[str, Any]] = mapped_column(deferred=True)
+    scenario_nom: Mapped[str] = mapped_column(String(200), default="")
 
 
 class CounterRow(Base):
@@ -153,6 +155,7 @@ class FactureRow(Base):
     __table_args__ = (
         # NULL once rejected: a rejected invoice may be sent again under its number.
         UniqueConstraint("espace", "opco", "cle_unicite", name="uq_facture_active"),
+        UniqueConstraint("espace", "opco", "numero_interne", name="uq_facture_numero_interne"),
         Index("ix_facture_cfa", "espace", "opco", "siret_cfa", "numero_facture"),
         Index("ix_facture_paiement", "espace", "date_paiement_prevue"),
     )
@@ -161,22 +164,78 @@ class FactureRow(Base):
     espace: Mapped[str] = mapped_column(String(64))
     opco: Mapped[str] = mapped_column(String(16))
     siret_cfa: Mapped[str] = mapped_column(String(14))
+    # The OPCO's number (numeroInterneFacture) and the CFA's (referenceFactureCFA).
+    numero_interne: Mapped[str] = mapped_column(String(16))
     numero_facture: Mapped[str] = mapped_column(String(64))
-    siret_emetteur: Mapped[str] = mapped_column(String(64))
-    cle_unicite: Mapped[str | None] = mapped_column(String(140))
+    siret_emetteur: Mapped[str | None] = mapped_column(String(64))
+    iban_emetteur: Mapped[str | None] = mapped_column(String(64))
+    cle_unicite: Mapped[str | None] = mapped_column(String(160))
     etat: Mapped[str] = mapped_column(String(24))
-    date_facture: Mapped[date]
+    date_emission: Mapped[date]
     date_reception: Mapped[date]
     date_paiement_prevue: Mapped[date | None]
     date_reglement: Mapped[date | None]
     montant_total: Mapped[Decimal]
-    montant_regle: Mapped[Decimal | None]
-    emetteur: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    est_certificat: Mapped[bool | None]
     lignes: Mapped[list[Any]]
     motifs_rejet: Mapped[list[Any]]
-    certificat: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The invoice's own PDF (its DocumentRow's numero_interne).
+    numero_document: Mapped[str | None] = mapped_column(String(16))
     # What each accepted line booked on which échéance: undone on a later rejection.
     imputations: Mapped[list[Any]]
+
+
+class DocumentRow(Base):
+    """A file a CFA sent (an invoice's PDF, a convention, a document): its content and
+    what it is attached to, `liens` `[{"typeObjet", "idObjet"}]`."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("espace", "numero_interne", name="uq_document_numero_interne"),
+        Index("ix_document_cfa", "espace", "opco", "siret_cfa"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    espace: Mapped[str] = mapped_column(String(64))
+    opco: Mapped[str] = mapped_column(String(16))
+    siret_cfa: Mapped[str] = mapped_column(String(14))
+    numero_interne: Mapped[str] = mapped_column(String(16))
+    type_fichier: Mapped[str] = mapped_column(String(40))
+    nom: Mapped[str] = mapped_column(String(255))
+    taille: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    date_reception: Mapped[date]
+    liens: Mapped[list[Any]]
+    # The JSON part sent beside the file (a convention's fields), as sent.
+    donnees: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Large: read only when the file itself is asked for.
+    contenu: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class JetonRow(Base):
+    """An OAuth2 access token an OPCO of the espace issued: only its SHA-256 is kept."""
+
+    __tablename__ = "jetons"
+    __table_args__ = (Index("ix_jeton_espace", "espace", "opco"),)
+
+    empreinte: Mapped[str] = mapped_column(String(64), primary_key=True)
+    espace: Mapped[str] = mapped_column(String(64))
+    opco: Mapped[str] = mapped_column(String(16))
+    client_id: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(String(100))
+    expire_a: Mapped[datetime]  # real time (UTC), not the espace's clock
+
+
+class QuotaRow(Base):
+    """The current minute of a rate limit (CFADock's `limiteParMinute`), per espace: one row,
+    locked by each request it counts, so that several workers count as one server."""
+
+    __tablename__ = "quotas"
+
+    espace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(String(16), primary_key=True)
+    debut: Mapped[datetime]  # real time (UTC), not the espace's clock: the window's start
+    requetes: Mapped[int]
 
 
 class PanneRow(Base):
@@ -197,6 +256,19 @@ class PanneRow(Base):
     vues: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class SchemaRow(Base):
+    """The version of these tables the database holds (see `SCHEMA_VERSION`)."""
+
+    __tablename__ = "schema"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+# Bumped whenever a table changes: a database made by an older sandbox is then made anew
+# (a sandbox's data is test data; `create_schema` says so in the log).
+SCHEMA_VERSION = 4
+
+
 class JournalRow(Base):
     __tablename__ = "journal"
     __table_args__ = (Index("ix_journal_espace", "espace", "id"),)
@@ -212,3 +284,6 @@ class JournalRow(Base):
     statut: Mapped[int]
     codes: Mapped[list[Any]]
     diagnostics: Mapped[list[Any]]
+    # The situations of the standard a request exercised that its path cannot show (a
+    # contract sent without numeroInterne…), for the conformance report.
+    situations: Mapped[list[Any]] = mapped_column(JSON, default=list)

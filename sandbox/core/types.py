@@ -1,30 +1,50 @@
-"""The value types every input model shares: dates as the standard writes them, SIRET,
-printable text, and the open model that keeps the fields it does not type."""
+"""The value types every input model shares: dates as production clients write them, SIRET,
+printable text, and the open model that keeps the fields it does not type and takes values
+as production clients send them."""
 
 import re
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 MIN_YEAR, MAX_YEAR = 1900, 2999
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:T00:00:00(?:\.0+)?(?:Z|\+0000|\+00:00)?)?")
+# A day, alone or followed by a time of day (seconds, their fractions and the offset
+# optional): `2026-09-01`, `2026-09-01T00:00:00+02:00`, `…+0000`, `…Z`, `…T10:30:00.123`.
+_DATE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})"
+    r"(?:[Tt ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?"
+    r"(?:[Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?",
+    re.ASCII,
+)
+FORMAT = "AAAA-MM-JJ"
 
 
 def parse_date(value: object) -> object:
-    """Accept `YYYY-MM-DD` and the standard's `YYYY-MM-DDT00:00:00+0000` (or `+00:00`)."""
-    if isinstance(value, date) and not isinstance(value, datetime):
+    """Accept `YYYY-MM-DD` and ISO 8601 date-times with any offset or none. The date is the
+    day as written: `2026-09-01T00:00:00+02:00` is 2026-09-01 (converted to UTC it would be
+    the evening before, which is not what the client meant)."""
+    if isinstance(value, datetime):
+        parsed = value.date()
+    elif isinstance(value, date):
         parsed = value
     elif isinstance(value, str) and (match := _DATE.fullmatch(value)):
         try:
             parsed = date.fromisoformat(match.group(1))
         except ValueError:
-            raise ValueError(f"la date {match.group(1)} n'existe pas") from None
+            raise ValueError(f"la date {match.group(1)} n'existe pas (format {FORMAT})") from None
     else:
-        raise ValueError("date attendue au format AAAA-MM-JJ")
+        raise ValueError(f"date attendue au format {FORMAT} (ou date-heure ISO 8601)")
     # Far years are typing mistakes, and would overflow the clock's arithmetic.
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise ValueError(f"année attendue entre {MIN_YEAR} et {MAX_YEAR}")
+        raise ValueError(f"année attendue entre {MIN_YEAR} et {MAX_YEAR} (format {FORMAT})")
     return parsed
 
 
@@ -41,4 +61,35 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PR
 class OpenModel(BaseModel):
     """Un bloc du CERFA : les champs typés sont contrôlés, les autres conservés tels quels."""
 
-    model_config = ConfigDict(extra="allow")
+    # Production clients send numbers for codes (`"codePostal": 75011`), and numbers and
+    # booleans as strings (`"1200.00"`, `"true"`: pydantic's lax mode takes those).
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        """`""` is how production clients leave a field empty: absent, as if not sent (a
+        required field is then missing)."""
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value != ""}
+        return data
+
+
+# JSON nesting a document may have: the CERFA is four levels deep; far deeper is an attack,
+# and would exhaust Python's recursion when stored or answered.
+MAX_DEPTH = 64
+
+
+def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether a parsed JSON or YAML document nests deeper than `limit` (iteratively:
+    a deep document must not exhaust the recursion that this check guards)."""
+    todo: list[tuple[object, int]] = [(value, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > limit:
+            return True
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        todo.extend((child, depth + 1) for child in children)
+    return False

@@ -1,13 +1,14 @@
 """The shape of a transmitted contract (CERFA 10103*14 data), as the standard names it.
 
-Only the fields the sandbox interprets are typed; every other field is accepted, stored
-and returned exactly as sent (`extra="allow"`).
+Only the fields the sandbox interprets are typed; the CERFA is stored and returned exactly
+as sent, typed fields included (`extra="allow"` keeps the others through validation).
 """
 
+import copy
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from sandbox.core.types import PRINTABLE, Date, OpenModel, Siret, Text
 
@@ -98,34 +99,24 @@ class Cerfa(OpenModel):
     organismeFormation: OrganismeFormation = Field(description="le CFA")
 
 
-class Transmission(BaseModel):
-    """Le corps de `POST /v1/dossiers` : le numéro du CFA, le mandat, le CERFA."""
+class Transmission(OpenModel):
+    """Le corps de `POST /v1/dossiers` : le CERFA, et facultativement le numéro du CFA et le
+    mandat ; toute autre clé est acceptée."""
 
-    numeroInterne: Annotated[
-        str, StringConstraints(min_length=1, max_length=64, pattern=PRINTABLE)
-    ] = Field(description="numéro du dossier chez le CFA, unique pour ce CFA à cet OPCO")
+    numeroInterne: (
+        Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=PRINTABLE)] | None
+    ) = Field(
+        None,
+        description="numéro du dossier chez le CFA, unique pour ce CFA à cet OPCO ; absent : "
+        "l'OPCO en attribue un de sept chiffres",
+    )
     mandatGestion: bool | None = Field(
         None, description="mandat de gestion de l'employeur ; absent : dossier à régulariser"
     )
     cerfa: Cerfa = Field(description="le contrat, dans la structure du CERFA")
 
 
-# The date fields the sandbox interprets: stored normalised to YYYY-MM-DD. Every other
-# date is stored as sent.
-_INTERPRETED_DATES = (
-    ("apprenti", "dateNaissance"),
-    ("maitre1", "dateNaissance"),
-    ("contrat", "dateConclusion"),
-    ("contrat", "dateDebutContrat"),
-    ("contrat", "dateFinContrat"),
-    ("formation", "dateDebutFormation"),
-    ("formation", "dateFinFormation"),
-)
-
-
-def stored_cerfa(raw: dict[str, Any], cerfa: Cerfa) -> dict[str, Any]:
-    """The CERFA as sent, with the dates the sandbox reads written as YYYY-MM-DD."""
-    stored = {key: dict(value) if isinstance(value, dict) else value for key, value in raw.items()}
-    for block, field in _INTERPRETED_DATES:
-        stored[block][field] = getattr(getattr(cerfa, block), field).isoformat()
-    return stored
+def stored_cerfa(raw: dict[str, Any]) -> dict[str, Any]:
+    """The CERFA exactly as sent (contract §13: every date is returned as sent), a copy
+    that nothing the sandbox does later can change."""
+    return copy.deepcopy(raw)

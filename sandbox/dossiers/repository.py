@@ -1,11 +1,22 @@
 """The queries on dossiers, scoped to the espace and the OPCO."""
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from sandbox.core.repository import Page, Repository
 from sandbox.core.tables import DossierRow
+
+# The numbers a CFA reads one of its dossiers by.
+Numero = Literal["numeroInterne", "numeroExterne", "numeroDeca"]
+_NUMEROS: dict[str, InstrumentedAttribute[str | None]] = {
+    "numeroInterne": DossierRow.numero_interne,
+    "numeroExterne": DossierRow.numero_externe,
+    "numeroDeca": DossierRow.numero_deca,
+}
 
 
 class DossierRepository(Repository[DossierRow]):
@@ -53,12 +64,47 @@ class DossierRepository(Repository[DossierRow]):
         )
         return self.all(query.order_by(DossierRow.id).with_for_update())
 
-    def page_of_cfa(self, opco: str, siret_cfa: str, numero: int, taille: int) -> Page[DossierRow]:
-        """The CFA's dossiers known by a numeroInterne, oldest first, and their total."""
+    def _of_cfa(self, opco: str, siret_cfa: str) -> Select[Any]:
+        """The CFA's dossiers: those known by a numeroInterne (transmitted, or deposited by
+        the employer and paired), by numeroInterne."""
         query = self.select(opco).where(
             DossierRow.siret_cfa == siret_cfa, DossierRow.numero_interne.is_not(None)
         )
-        return self.page(query.order_by(DossierRow.id), numero, taille)
+        return query.order_by(self.bytewise(DossierRow.numero_interne))
+
+    def page_of_cfa(self, opco: str, siret_cfa: str, numero: int, taille: int) -> Page[DossierRow]:
+        return self.page(self._of_cfa(opco, siret_cfa), numero, taille)
+
+    def all_of_cfa(self, opco: str, siret_cfa: str) -> list[DossierRow]:
+        return self.all(self._of_cfa(opco, siret_cfa))
+
+    def of_cfa_by(
+        self, opco: str, siret_cfa: str, numero: Numero, valeur: str
+    ) -> DossierRow | None:
+        """The CFA's dossier whose `numero` (numeroInterne, numeroExterne or numeroDeca) is
+        `valeur`."""
+        column = _NUMEROS[numero]
+        return self.session.scalars(
+            self._of_cfa(opco, siret_cfa).where(column == valeur).limit(1)
+        ).first()
+
+    def of_cfa_among(self, opco: str, siret_cfa: str, numeros: Sequence[str]) -> list[DossierRow]:
+        """The CFA's dossiers whose numeroInterne is among `numeros`."""
+        query = self._of_cfa(opco, siret_cfa).where(DossierRow.numero_interne.in_(numeros))
+        return self.all(query)
+
+    def numeros_internes(
+        self, opco: str, siret_cfa: str, numeros_externes: set[str]
+    ) -> dict[str, str | None]:
+        """The numeroInterne of each of the CFA's dossiers among these numeroExterne (the
+        invoice answers name a dossier by both)."""
+        if not numeros_externes:
+            return {}
+        query = self.select(opco).where(
+            DossierRow.siret_cfa == siret_cfa,
+            DossierRow.numero_externe.in_(sorted(numeros_externes)),
+        )
+        return {row.numero_externe: row.numero_interne for row in self.all(query)}
 
     def for_update(
         self, opco: str, siret_cfa: str, numeros_externes: set[str]

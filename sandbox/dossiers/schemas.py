@@ -7,6 +7,8 @@ from pydantic import BaseModel, Field
 
 from sandbox.core.money import Money
 from sandbox.core.tables import DossierRow, EcheanceRow
+from sandbox.dossiers.details import DetailsFacturation as Details
+from sandbox.dossiers.details import ReadDossier
 from sandbox.dossiers.states import Etat
 from sandbox.errors import Problem
 
@@ -15,13 +17,16 @@ class Avertissement(BaseModel):
     """Une anomalie non bloquante."""
 
     code: str = Field(description="identifiant stable, par exemple MANDAT_GESTION_ABSENT")
-    message: str = Field(description="phrase en français pour une personne")
+    description: str = Field(description="phrase en français pour une personne")
 
 
 class Accuse(BaseModel):
     """L'accusé de réception d'un contrat transmis."""
 
-    numeroInterne: str = Field(description="numéro du dossier chez le CFA")
+    numeroInterne: str = Field(
+        description="numéro du dossier chez le CFA, ou celui que l'OPCO a attribué (sept "
+        "chiffres) à un contrat transmis sans"
+    )
     numeroExterne: str = Field(description="numéro du dossier chez l'OPCO")
     etat: Etat = Field(description="état du dossier : TRANSMIS à sa réception")
     avertissements: list[Avertissement] = Field(description="anomalies non bloquantes")
@@ -35,13 +40,45 @@ class Echeance(BaseModel):
     dateOuverture: date = Field(description="date à partir de laquelle elle se facture")
     dateDebut: date = Field(description="début de la période qu'elle paie")
     dateFin: date = Field(description="fin de la période qu'elle paie")
-    montantTotal: Money = Field(description="montantPedagogique + montantRqth, en euros")
-    montantPedagogique: Money = Field(description="part pédagogique (NPEC), en euros")
-    montantRqth: Money = Field(description="majoration RQTH, 0 sans handicap")
+    montantTotal: Money = Field(description="dontMontantPedagogie + dontMajorationRqth, en euros")
+    dontMontantPedagogie: Money = Field(description="part pédagogique (NPEC), en euros")
+    dontMajorationRqth: Money = Field(description="majoration RQTH, 0 sans handicap")
     montantRegle: Money = Field(description="montant déjà payé")
     montantEnCoursInstruction: Money = Field(description="montant facturé, pas encore payé")
-    siret: str = Field(description="SIRET du CFA à qui elle est due")
-    iban: str = Field(description="IBAN du CFA connu de l'OPCO")
+    siretCfa: str = Field(description="SIRET du CFA à qui elle est due")
+    iban: str = Field(description="IBAN du CFA connu de l'OPCO (sandbox)")
+
+
+class FraisAnnexe(BaseModel):
+    """Des frais annexes engagés pour le dossier."""
+
+    natureFrais: str = Field(description="RESTAURATION, HEBERGEMENT, PREMIEREQUIPEMENT, MOBILITE")
+    quantite: Money = Field(description="nombre de repas, de nuits…")
+    prixUnitaire: Money = Field(description="prix unitaire, en euros")
+    montantTotal: Money = Field(description="quantite × prixUnitaire, en euros")
+
+
+class PeriodeFraisAnnexes(BaseModel):
+    """Une échéance sur laquelle une nature de frais annexes se facture."""
+
+    numeroEcheance: int = Field(description="numéro de l'échéance")
+    nature: str = Field(description="nature des frais : PREMIEREQUIPEMENT sur l'échéance 1 seule")
+    iban: str = Field(description="IBAN de l'échéance")
+
+
+class DetailsFacturation(BaseModel):
+    """Ce qui se facture des frais annexes, et où."""
+
+    plafondFraisPremierEquipement: Money | None = Field(
+        description="premier équipement engagé, 500 € au plus ; null sans premier équipement"
+    )
+    fraisPremierEquipementRegles: Money = Field(description="premier équipement déjà payé")
+    plafondFraisMobilite: Money | None = Field(description="mobilité engagée ; null sans mobilité")
+    fraisMobiliteRegles: Money = Field(description="mobilité déjà payée")
+    iban: str | None = Field(description="IBAN du CFA connu de l'OPCO")
+    periodesFraisAnnexes: list[PeriodeFraisAnnexes] = Field(
+        description="les échéances où chaque nature engagée se facture"
+    )
 
 
 class Dossier(BaseModel):
@@ -50,7 +87,10 @@ class Dossier(BaseModel):
     cerfa: dict[str, Any] = Field(description="le CERFA transmis, avec l'état du dossier")
     engagement: Money | None = Field(description="montant engagé, null avant l'engagement")
     echeances: list[Echeance] = Field(description="l'échéancier, vide avant l'engagement")
-    engagementsFraisAnnexe: list[dict[str, Any]] = Field(description="frais annexes engagés")
+    engagementsFraisAnnexe: list[FraisAnnexe] = Field(description="frais annexes engagés")
+    detailsFacturation: DetailsFacturation = Field(
+        description="frais annexes : plafonds, montants payés, échéances où ils se facturent"
+    )
 
 
 class EtatDossier(BaseModel):
@@ -73,10 +113,11 @@ class EtatsDossiers(BaseModel):
 
 
 def avertissements(problems: list[Problem]) -> list[Avertissement]:
-    return [Avertissement(code=p.code, message=p.message) for p in problems]
+    return [Avertissement(code=p.code, description=p.message) for p in problems]
 
 
-def dossier_answer(row: DossierRow) -> Dossier:
+def dossier_answer(read: ReadDossier) -> Dossier:
+    row = read.row
     cerfa = dict(row.cerfa) | {
         "numeroInterne": row.numero_interne,
         "numeroExterne": row.numero_externe,
@@ -90,7 +131,22 @@ def dossier_answer(row: DossierRow) -> Dossier:
         cerfa=cerfa,
         engagement=row.engagement,
         echeances=[echeance_answer(e) for e in row.echeances],
-        engagementsFraisAnnexe=list(row.frais_annexes),
+        engagementsFraisAnnexe=[FraisAnnexe.model_validate(f) for f in row.frais_annexes],
+        detailsFacturation=details_answer(read.details),
+    )
+
+
+def details_answer(details: Details) -> DetailsFacturation:
+    return DetailsFacturation(
+        plafondFraisPremierEquipement=details.plafond_premier_equipement,
+        fraisPremierEquipementRegles=details.premier_equipement_regles,
+        plafondFraisMobilite=details.plafond_mobilite,
+        fraisMobiliteRegles=details.mobilite_regles,
+        iban=details.iban,
+        periodesFraisAnnexes=[
+            PeriodeFraisAnnexes(numeroEcheance=p.numero_echeance, nature=p.nature, iban=p.iban)
+            for p in details.periodes
+        ],
     )
 
 
@@ -102,11 +158,11 @@ def echeance_answer(row: EcheanceRow) -> Echeance:
         dateDebut=row.date_debut,
         dateFin=row.date_fin,
         montantTotal=row.montant_total,
-        montantPedagogique=row.montant_pedagogique,
-        montantRqth=row.montant_rqth,
+        dontMontantPedagogie=row.montant_pedagogique,
+        dontMajorationRqth=row.montant_rqth,
         montantRegle=row.montant_regle,
         montantEnCoursInstruction=row.montant_en_cours,
-        siret=row.siret,
+        siretCfa=row.siret,
         iban=row.iban,
     )
 

@@ -1,23 +1,29 @@
 """Transmitting contracts and reading dossiers back, as a CFA sees them."""
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sandbox.core.opcos import OPCOS
 from sandbox.core.repository import Page
 from sandbox.core.tables import DossierRow
+from sandbox.dossiers import details
 from sandbox.dossiers.cerfa import Cerfa, stored_cerfa
 from sandbox.dossiers.controls import blocking_problems, contract_duplicate_key, normalize_name
+from sandbox.dossiers.details import ReadDossier
 from sandbox.dossiers.lifecycle import schedule_first_step
-from sandbox.dossiers.repository import DossierRepository
+from sandbox.dossiers.repository import DossierRepository, Numero
 from sandbox.errors import (
+    CHAMP_OBLIGATOIRE,
     DOSSIER_DOUBLON,
     DOSSIER_INCONNU,
     MANDAT_GESTION_ABSENT,
     NUMERO_EXTERNE_DEJA_UTILISE,
     NUMERO_INTERNE_DEJA_UTILISE,
+    TROP_DE_DOSSIERS,
     Problem,
     SandboxError,
+    status_of,
 )
 from sandbox.espaces.espace import Espace
 from sandbox.espaces.repository import EspaceRepository
@@ -42,19 +48,33 @@ class Transmitted:
     dossier: DossierRow
     avertissements: list[Problem] = field(default_factory=list)
 
+    @property
+    def numero_interne(self) -> str:
+        """The CFA's number, or the one the OPCO gave: a CFA's transmission has one."""
+        assert self.dossier.numero_interne is not None
+        return self.dossier.numero_interne
+
 
 MANDAT_ABSENT = MANDAT_GESTION_ABSENT.problem()
+# At most this many numbers in one `GET /v1/dossiers/liste`.
+MAX_DOSSIERS_LISTE = 100
+# The OPCO's numbers for contracts sent without one: 1000001, 1000002…
+NUMERO_INTERNE_BASE = 1_000_000
 
 
 def transmit(espace: Espace, deposit: Deposit, caller_siret: str | None) -> Transmitted:
     """Check, detect duplicates, store. `caller_siret` is None for an employer's deposit."""
     problems = blocking_problems(deposit.cerfa, caller_siret)
     if problems:
-        raise SandboxError(422, problems)
+        raise SandboxError(status_of(problems), problems)
     cle_doublon = contract_duplicate_key(deposit.cerfa)
     siret_cfa = deposit.cerfa.organismeFormation.siret
     _refuse_duplicate(espace, deposit.opco, cle_doublon, siret_cfa)
-    if deposit.numero_interne is not None:
+    if deposit.numero_interne is None and deposit.canal == "API":
+        # Sent without the CFA's own number: the OPCO numbers it, as production does.
+        numero = _next_numero_interne(espace, deposit.opco, siret_cfa)
+        deposit = replace(deposit, numero_interne=numero)
+    elif deposit.numero_interne is not None:
         try:
             refuse_used_numero_interne(espace, deposit.opco, siret_cfa, deposit.numero_interne)
         except SandboxError:
@@ -87,7 +107,7 @@ def _refuse_duplicate(espace: Espace, opco: str, cle_doublon: str, siret_cfa: st
 def refuse_used_numero_interne(
     espace: Espace, opco: str, siret_cfa: str, numero_interne: str
 ) -> None:
-    """409 when another of the CFA's dossiers at that OPCO answers to that number."""
+    """400 when another of the CFA's dossiers at that OPCO answers to that number."""
     if DossierRepository.of(espace).by_numero_interne(opco, siret_cfa, numero_interne) is not None:
         raise NUMERO_INTERNE_DEJA_UTILISE.error(numero=numero_interne)
 
@@ -111,7 +131,7 @@ def _new_dossier(espace: Espace, deposit: Deposit, cle_doublon: str) -> DossierR
         date_conclusion=cerfa.contrat.dateConclusion,
         mandat_gestion=deposit.mandat_gestion is True,
         a_regulariser=deposit.mandat_gestion is not True,
-        cerfa=stored_cerfa(deposit.raw_cerfa, cerfa),
+        cerfa=stored_cerfa(deposit.raw_cerfa),
         date_transmission=espace.today,
         date_mise_a_jour=espace.today,
         frais_annexes=[],
@@ -124,6 +144,17 @@ def _new_dossier(espace: Espace, deposit: Deposit, cle_doublon: str) -> DossierR
     return row
 
 
+def _next_numero_interne(espace: Espace, opco: str, siret_cfa: str) -> str:
+    """Seven digits from 1000001, per OPCO and espace (production's are seven digits; none
+    starts with a zero that a client reading it as a number would lose). A number the CFA
+    already chose itself is skipped."""
+    while True:
+        number = EspaceRepository.of(espace).next_number(opco, "numeroInterne")
+        candidate = str(NUMERO_INTERNE_BASE + number)
+        if DossierRepository.of(espace).by_numero_interne(opco, siret_cfa, candidate) is None:
+            return candidate
+
+
 def _next_numero_externe(espace: Espace, opco: str) -> str:
     """`AKTO-2026-000001`: per OPCO and espace, so the same calls give the same numbers."""
     while True:
@@ -133,17 +164,49 @@ def _next_numero_externe(espace: Espace, opco: str) -> str:
             return candidate
 
 
-def dossier_of_cfa(espace: Espace, opco: str, siret_cfa: str, numero_interne: str) -> DossierRow:
-    """The caller's dossier; another CFA's is answered exactly as one that does not exist."""
-    found = DossierRepository.of(espace).by_numero_interne(opco, siret_cfa, numero_interne)
+def dossier_of_cfa(
+    espace: Espace, opco: str, siret_cfa: str, numeros: Mapping[Numero, str | None]
+) -> ReadDossier:
+    """The caller's dossier by exactly one of its numbers (an empty one is absent); another
+    CFA's is answered exactly as one that does not exist."""
+    given = {numero: valeur for numero, valeur in numeros.items() if valeur}
+    if len(given) != 1:
+        names = ", ".join(numeros)
+        raise CHAMP_OBLIGATOIRE.error(
+            list(given)[1] if given else next(iter(numeros)),
+            detail=f"un seul de {names} est attendu, et un au moins.",
+        )
+    [(numero, valeur)] = given.items()
+    found = DossierRepository.of(espace).of_cfa_by(opco, siret_cfa, numero, valeur)
     if found is None:
         raise DOSSIER_INCONNU.error(
-            detail=f"aucun dossier de numéro interne {numero_interne} pour ce CFA."
+            numero, detail=f"aucun dossier de {numero} {valeur} pour ce CFA."
         )
-    return found
+    return details.read_one(espace, found)
+
+
+def dossiers_listed(
+    espace: Espace, opco: str, siret_cfa: str, numeros_internes: Sequence[str]
+) -> list[ReadDossier]:
+    """The caller's dossiers among `numeros_internes` (each may list several, separated by
+    commas), in the order asked, the unknown ones left out."""
+    asked = [n.strip() for listed in numeros_internes for n in listed.split(",") if n.strip()]
+    if not asked:
+        raise CHAMP_OBLIGATOIRE.error("numerosInternes")
+    if len(asked) > MAX_DOSSIERS_LISTE:
+        raise TROP_DE_DOSSIERS.error(maximum=MAX_DOSSIERS_LISTE, recus=len(asked))
+    rows = DossierRepository.of(espace).of_cfa_among(opco, siret_cfa, asked)
+    found = {row.numero_interne: row for row in rows}
+    return details.read(espace, [found[n] for n in dict.fromkeys(asked) if n in found])
+
+
+def dossiers_of_cfa(espace: Espace, opco: str, siret_cfa: str) -> list[DossierRow]:
+    """Every dossier of the caller, by numeroInterne."""
+    return DossierRepository.of(espace).all_of_cfa(opco, siret_cfa)
 
 
 def dossiers_page(
     espace: Espace, opco: str, siret_cfa: str, numero_page: int, taille_page: int
 ) -> Page[DossierRow]:
+    """A page of the caller's dossiers, by numeroInterne."""
     return DossierRepository.of(espace).page_of_cfa(opco, siret_cfa, numero_page, taille_page)

@@ -5,10 +5,18 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
+from sandbox.core.opcos import OPCOS
 from sandbox.core.tables import EspaceRow
 from sandbox.dossiers.echeancier import DEFAULT_SCHEDULE, Tranche
 from sandbox.dossiers.regulation import SMIC_MENSUEL
-from sandbox.scenarios.model import Certification, Cfa, Employeur, OpcoProfile, Scenario
+from sandbox.scenarios.model import (
+    Certification,
+    Cfa,
+    Employeur,
+    Logiciel,
+    OpcoProfile,
+    Scenario,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class World:
             if (cle := cfa.cle(opco)) is not None
         }
         self._cfas = {cfa.siret: cfa for cfa in scenario.cfas}
+        self._logiciels = {logiciel.clientId: logiciel for logiciel in scenario.logiciels}
         self._employeurs = {e.siret: e for e in scenario.employeurs}
         self._certifications = {c.rncp.removeprefix("RNCP"): c for c in scenario.certifications}
         # The scenario's SMIC amounts replace those of the same date and add the others.
@@ -52,6 +61,14 @@ class World:
 
     def profile(self, opco: str) -> OpcoProfile:
         return self.scenario.profile(opco)
+
+    def requires_token(self, opco: str) -> bool:
+        """Whether the OPCO asks for an OAuth2 Bearer token: its profile, else production's."""
+        chosen = self.profile(opco).oauth
+        return OPCOS[opco].oauth if chosen is None else chosen
+
+    def logiciel(self, client_id: str) -> Logiciel | None:
+        return self._logiciels.get(client_id)
 
     def employeur(self, siret_or_siren: str) -> Employeur | None:
         """By SIRET, or by SIREN (the first 9 digits) when no establishment matches."""

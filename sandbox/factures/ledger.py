@@ -4,6 +4,7 @@ paid, what remains to invoice of each part."""
 from decimal import Decimal
 
 from sandbox.core.tables import EcheanceRow
+from sandbox.factures.schemas import MAJORATION_RQTH
 
 
 def remaining(echeance: EcheanceRow) -> Decimal:
@@ -12,9 +13,10 @@ def remaining(echeance: EcheanceRow) -> Decimal:
 
 
 def remaining_part(echeance: EcheanceRow, nature: str) -> Decimal:
-    """What is left to invoice of the pedagogical or the RQTH part of an échéance."""
+    """What is left to invoice of the pedagogical (PEDAGOGIE) or the RQTH (MAJORATION_RQTH)
+    part of an échéance."""
     rqth_used = echeance.regle_rqth + echeance.en_cours_rqth
-    if nature == "RQTH":
+    if nature == MAJORATION_RQTH:
         return echeance.montant_rqth - rqth_used
     used = echeance.montant_regle + echeance.montant_en_cours - rqth_used
     return echeance.montant_pedagogique - used
@@ -22,7 +24,7 @@ def remaining_part(echeance: EcheanceRow, nature: str) -> Decimal:
 
 def book(echeance: EcheanceRow, nature: str, montant: Decimal, en_cours: bool) -> None:
     """Add (or, negative, remove) an amount in instruction or paid on an échéance."""
-    rqth = montant if nature == "RQTH" else Decimal(0)
+    rqth = montant if nature == MAJORATION_RQTH else Decimal(0)
     if en_cours:
         echeance.montant_en_cours += montant
         echeance.en_cours_rqth += rqth

@@ -1,8 +1,9 @@
 """The queries on invoices and on the échéances they book, scoped to the espace."""
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from sandbox.core.repository import Page, Repository
 from sandbox.core.tables import DossierRow, EcheanceRow, FactureRow
@@ -18,25 +19,49 @@ class FactureRepository(Repository[FactureRow]):
     def live_of_cfa(self, opco: str, siret_cfa: str) -> list[FactureRow]:
         """The CFA's invoices at that OPCO that are not rejected."""
         query = self.select(opco).where(
-            FactureRow.siret_cfa == siret_cfa, FactureRow.etat != EtatFacture.REJETEE
+            FactureRow.siret_cfa == siret_cfa, FactureRow.etat != EtatFacture.REJETE
         )
         return self.all(query.order_by(FactureRow.id))
 
-    def latest(self, opco: str, siret_cfa: str, numero_facture: str) -> FactureRow | None:
-        """The CFA's last invoice under that number (earlier ones were rejected)."""
+    def paid_of_cfa(self, opco: str, siret_cfa: str) -> list[FactureRow]:
+        """The CFA's invoices at that OPCO that are paid."""
         query = self.select(opco).where(
-            FactureRow.siret_cfa == siret_cfa, FactureRow.numero_facture == numero_facture
+            FactureRow.siret_cfa == siret_cfa, FactureRow.etat == EtatFacture.REGLE
+        )
+        return self.all(query.order_by(FactureRow.id))
+
+    def latest(self, opco: str, siret_cfa: str, reference: str) -> FactureRow | None:
+        """The CFA's last invoice under that referenceFactureCFA (earlier ones were
+        rejected)."""
+        query = self.select(opco).where(
+            FactureRow.siret_cfa == siret_cfa, FactureRow.numero_facture == reference
         )
         return self.session.scalars(query.order_by(FactureRow.id.desc()).limit(1)).first()
 
-    def page_of_cfa(self, opco: str, siret_cfa: str, numero: int, taille: int) -> Page[FactureRow]:
-        query = self.select(opco).where(FactureRow.siret_cfa == siret_cfa)
-        return self.page(query.order_by(FactureRow.id), numero, taille)
+    def of_cfa(self, opco: str, siret_cfa: str, numero_interne: str) -> FactureRow | None:
+        """The CFA's invoice of that numeroInterneFacture."""
+        return self.one_or_none(
+            self.select(opco).where(
+                FactureRow.siret_cfa == siret_cfa, FactureRow.numero_interne == numero_interne
+            )
+        )
 
-    def for_control(self, opco: str, numero_facture: str) -> FactureRow | None:
-        """The OPCO's last invoice under that number, whichever CFA sent it."""
-        query = self.select(opco).where(FactureRow.numero_facture == numero_facture)
-        return self.session.scalars(query.order_by(FactureRow.id.desc()).limit(1)).first()
+    def _of_cfa(self, opco: str, siret_cfa: str) -> Select[Any]:
+        """The CFA's invoices at that OPCO, rejected ones included, oldest first."""
+        query = self.select(opco).where(FactureRow.siret_cfa == siret_cfa)
+        return query.order_by(FactureRow.id)
+
+    def page_of_cfa(self, opco: str, siret_cfa: str, numero: int, taille: int) -> Page[FactureRow]:
+        return self.page(self._of_cfa(opco, siret_cfa), numero, taille)
+
+    def all_of_cfa(self, opco: str, siret_cfa: str) -> list[FactureRow]:
+        return self.all(self._of_cfa(opco, siret_cfa))
+
+    def for_control(self, opco: str, numero_interne: str) -> FactureRow | None:
+        """The OPCO's invoice of that numeroInterneFacture, whichever CFA sent it."""
+        return self.one_or_none(
+            self.select(opco).where(FactureRow.numero_interne == numero_interne)
+        )
 
     def echeance(self, echeance_id: int) -> EcheanceRow:
         """An échéance an invoice booked, through its dossier of this espace."""

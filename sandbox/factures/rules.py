@@ -1,8 +1,10 @@
 """The twelve rejection rules of the standard's FAQ, and the two rules on dossiers.
 
 Every rule is judged on every invoice and every broken rule is reported once, naming its
-first offending field. A rule that needs a line's dossier or échéance skips the lines whose
-dossier or échéance is unknown.
+first offending field (`facture.lignes[2].numeroDossier`). A rule that needs a line's
+dossier or échéance skips the lines whose dossier or échéance is unknown. A line names its
+dossier by `numeroDossier` (the numeroExterne); a `numeroDeca` that is not that dossier's
+makes the dossier unknown.
 """
 
 from collections.abc import Callable, Iterator
@@ -11,16 +13,25 @@ from datetime import date
 from decimal import Decimal
 
 from sandbox import errors
-from sandbox.core.money import to_cent
 from sandbox.core.tables import DossierRow, EcheanceRow, FactureRow
 from sandbox.dossiers.controls import EARLIEST_CONCLUSION
+from sandbox.dossiers.frais import (
+    PLAFOND_PREMIER_EQUIPEMENT,
+    PREMIER_EQUIPEMENT,
+    frais_engages,
+    periodes,
+)
 from sandbox.dossiers.states import BILLABLE
 from sandbox.errors import ErrorKind, Problem
 from sandbox.factures.ledger import remaining, remaining_part
-from sandbox.factures.schemas import FactureBody, Ligne
+from sandbox.factures.schemas import (
+    MAJORATION_RQTH,
+    PARTS_ECHEANCE,
+    PEDAGOGIE,
+    FactureBody,
+    LigneFacture,
+)
 from sandbox.scenarios.model import Cfa
-
-PREMIER_EQUIPEMENT_CAP = Decimal(500)
 
 
 @dataclass
@@ -28,12 +39,14 @@ class LineView:
     """A line with what it names, resolved for the calling CFA."""
 
     index: int
-    ligne: Ligne
+    ligne: LigneFacture
     dossier: DossierRow | None = None
     echeance: EcheanceRow | None = None
+    # The line names a dossier of the CFA by its numeroDossier, but another's numeroDeca.
+    deca_differs: bool = False
 
     def champ(self, name: str) -> str:
-        return f"lignes[{self.index}].{name}"
+        return line_champ(self.index, name)
 
     @property
     def billable(self) -> bool:
@@ -45,18 +58,27 @@ class LineView:
         return Billed(self.index, self.ligne, self.dossier, self.echeance)
 
 
+def line_champ(index: int, name: str) -> str:
+    return f"facture.lignes[{index}].{name}"
+
+
 @dataclass(frozen=True)
 class Billed:
     """A line whose dossier can be invoiced and whose échéance exists: the rules on amounts,
     dates, SIRET and IBAN judge these lines only."""
 
     index: int
-    ligne: Ligne
+    ligne: LigneFacture
     dossier: DossierRow
     echeance: EcheanceRow
 
     def champ(self, name: str) -> str:
-        return f"lignes[{self.index}].{name}"
+        return line_champ(self.index, name)
+
+    @property
+    def is_part(self) -> bool:
+        """A part of the échéance (PEDAGOGIE, MAJORATION_RQTH), not frais annexes."""
+        return self.ligne.natureLigne in PARTS_ECHEANCE
 
 
 @dataclass
@@ -66,20 +88,19 @@ class Submission:
     today: date
     cfas_of_opco: frozenset[str]
     lines: list[LineView]
-    # The OPCO already holds this numeroFacture from this emitter, not rejected.
+    # The calling CFA already holds this numero from this emitter, not rejected.
     known: bool = False
     # The calling CFA's invoices at this OPCO that are not rejected.
     previous: list[FactureRow] = field(default_factory=list)
 
     @property
     def siret(self) -> str | None:
-        return self.body.emetteur.siret if self.body.emetteur else None
+        return self.body.siretEmetteur
 
     @property
     def iban(self) -> str | None:
-        raw = self.body.emetteur.iban if self.body.emetteur else None
         # Blank is absent: IBAN_ABSENT, not IBAN_DIFFERENT.
-        return normalize_iban(raw or "") or None
+        return normalize_iban(self.body.ibanEmetteur or "") or None
 
     def judged(self) -> Iterator[Billed]:
         """The lines whose échéance is known and whose dossier can be invoiced."""
@@ -104,14 +125,14 @@ Rule = Callable[[Submission], Iterator[str]]
 
 def facture_deja_connue(s: Submission) -> Iterator[str]:
     if s.known:
-        yield "numeroFacture"
+        yield "facture.numero"
 
 
 def iban_different(s: Submission) -> Iterator[str]:
     if s.iban is not None:
         for line in s.judged():
             if normalize_iban(line.echeance.iban) != s.iban:
-                yield "emetteur.iban"
+                yield "facture.ibanEmetteur"
 
 
 def frais_annexes_plafond(s: Submission) -> Iterator[str]:
@@ -122,37 +143,30 @@ def frais_annexes_plafond(s: Submission) -> Iterator[str]:
                 key = (imputation["dossier_id"], imputation["natureFrais"])
                 billed[key] = billed.get(key, Decimal(0)) + Decimal(imputation["montant"])
     for line in s.judged():
-        nature = line.ligne.natureFrais
-        if line.ligne.nature != "FRAIS_ANNEXES" or nature is None:
+        if line.is_part:
             continue
+        nature = line.ligne.natureLigne
         key = (line.dossier.id, nature)
         billed[key] = billed.get(key, Decimal(0)) + line.ligne.montant
-        over_cap = nature == "PREMIER_EQUIPEMENT" and billed[key] > PREMIER_EQUIPEMENT_CAP
-        if over_cap or billed[key] > frais_engages(line.dossier, nature):
+        over_cap = nature == PREMIER_EQUIPEMENT and billed[key] > PLAFOND_PREMIER_EQUIPEMENT
+        # A nature is invoiced only on the échéances `periodesFraisAnnexes` lists for it.
+        outside = (line.echeance.numero, nature) not in {
+            (e.numero, n) for e, n in periodes(line.dossier)
+        }
+        if over_cap or outside or billed[key] > frais_engages(line.dossier, nature):
             yield line.champ("montant")
-
-
-def frais_engages(dossier: DossierRow, nature_frais: str) -> Decimal:
-    return sum(
-        (
-            Decimal(str(f["montantTotal"]))
-            for f in dossier.frais_annexes
-            if f["natureFrais"] == nature_frais
-        ),
-        Decimal(0),
-    )
 
 
 def iban_absent(s: Submission) -> Iterator[str]:
     if s.iban is None:
-        yield "emetteur.iban"
+        yield "facture.ibanEmetteur"
 
 
 def montant_echeance_incorrect(s: Submission) -> Iterator[str]:
     sums: dict[int, Decimal] = {}
     first: dict[int, Billed] = {}
     for line in s.judged():
-        if line.ligne.nature in ("PEDAGOGIQUE", "RQTH"):
+        if line.is_part:
             sums[line.echeance.id] = sums.get(line.echeance.id, Decimal(0)) + line.ligne.montant
             first.setdefault(line.echeance.id, line)
     for echeance_id, total in sums.items():
@@ -162,20 +176,20 @@ def montant_echeance_incorrect(s: Submission) -> Iterator[str]:
 
 def siret_emetteur_inconnu(s: Submission) -> Iterator[str]:
     if s.siret not in s.cfas_of_opco:
-        yield "emetteur.siret"
+        yield "facture.siretEmetteur"
 
 
 def siret_different(s: Submission) -> Iterator[str]:
     if s.siret is not None:
         for line in s.judged():
             if line.echeance.siret != s.siret:
-                yield "emetteur.siret"
+                yield "facture.siretEmetteur"
 
 
 def numero_externe_absent(s: Submission) -> Iterator[str]:
     for view in s.lines:
-        if not view.ligne.numeroExterneDossier:
-            yield view.champ("numeroExterneDossier")
+        if not view.ligne.numeroDossier:
+            yield view.champ("numeroDossier")
 
 
 def echeance_non_ouverte(s: Submission) -> Iterator[str]:
@@ -185,20 +199,17 @@ def echeance_non_ouverte(s: Submission) -> Iterator[str]:
 
 
 def montant_incorrect(s: Submission) -> Iterator[str]:
+    # Frais lines are judged by their caps only: `quantite` is informative.
     for line in s.judged():
-        ligne = line.ligne
-        if ligne.nature == "FRAIS_ANNEXES":
-            if ligne.quantite is None or ligne.prixUnitaire is None:
+        nature = line.ligne.natureLigne
+        if nature in (PEDAGOGIE, MAJORATION_RQTH):
+            if line.ligne.montant != remaining_part(line.echeance, nature):
                 yield line.champ("montant")
-            elif ligne.montant != to_cent(ligne.quantite * ligne.prixUnitaire):
-                yield line.champ("montant")
-        elif ligne.montant != remaining_part(line.echeance, ligne.nature):
-            yield line.champ("montant")
 
 
 def montant_total_incoherent(s: Submission) -> Iterator[str]:
     if s.body.montantTotal != sum((v.ligne.montant for v in s.lines), Decimal(0)):
-        yield "montantTotal"
+        yield "facture.montantTotal"
 
 
 def numero_echeance_inconnu(s: Submission) -> Iterator[str]:
@@ -209,14 +220,16 @@ def numero_echeance_inconnu(s: Submission) -> Iterator[str]:
 
 def dossier_inconnu(s: Submission) -> Iterator[str]:
     for view in s.lines:
-        if view.ligne.numeroExterneDossier and view.dossier is None:
-            yield view.champ("numeroExterneDossier")
+        if view.deca_differs:
+            yield view.champ("numeroDeca")
+        elif view.ligne.numeroDossier and view.dossier is None:
+            yield view.champ("numeroDossier")
 
 
 def dossier_non_facturable(s: Submission) -> Iterator[str]:
     for view in s.lines:
         if view.dossier is not None and not view.billable:
-            yield view.champ("numeroExterneDossier")
+            yield view.champ("numeroDossier")
 
 
 # In the contract's order; each rule's code, status and sentence are the catalogue's.

@@ -1,14 +1,13 @@
-"""The shape of an invoice (`POST /v1/factures`): this sandbox's design, the real one is not
-public. The fields the rejection rules judge are optional here, so that the answer names the
-rule rather than a missing field."""
+"""The shape of an invoice, production's (contract §4, §9): the `facture` part of
+`POST /v1/factures` and the invoice answers. The fields the rejection rules judge are
+optional here, so that the answer names the rule rather than a missing field."""
 
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field, StringConstraints
 
 from sandbox.core.money import Money
 from sandbox.core.tables import FactureRow
@@ -19,71 +18,62 @@ class EtatFacture(StrEnum):
     """L'état d'une facture chez l'OPCO."""
 
     EN_COURS_INSTRUCTION = "EN_COURS_INSTRUCTION"
-    REGLEE = "REGLEE"
-    REJETEE = "REJETEE"
+    REGLE = "REGLE"
+    REJETE = "REJETE"
 
+
+# The natures of production: the échéance's two parts, then the four frais annexes.
+PEDAGOGIE, MAJORATION_RQTH = "PEDAGOGIE", "MAJORATION_RQTH"
+NatureLigne = Literal[
+    "PEDAGOGIE", "MAJORATION_RQTH", "PREMIEREQUIPEMENT", "MOBILITE", "HEBERGEMENT", "RESTAURATION"
+]
+PARTS_ECHEANCE = (PEDAGOGIE, MAJORATION_RQTH)
 
 # No credit notes in the standard: an amount is never negative.
 Montant = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
-NatureFrais = Literal["RESTAURATION", "HEBERGEMENT", "PREMIER_EQUIPEMENT", "MOBILITE"]
-
-
 Identifiant = Annotated[str, StringConstraints(max_length=64)]
 
 
-class Emetteur(OpenModel):
-    """Le CFA qui facture."""
-
-    siret: Identifiant | None = Field(None, description="SIRET du CFA émetteur")
-    iban: Identifiant | None = Field(None, description="IBAN du CFA émetteur")
-
-
-class Ligne(OpenModel):
+class LigneFacture(OpenModel):
     """Une ligne de la facture : une part d'une échéance, ou des frais annexes."""
 
-    numeroExterneDossier: Identifiant | None = Field(
-        None, description="numéro du dossier chez l'OPCO"
+    montant: Montant = Field(description="montant de la ligne, en euros")
+    natureLigne: NatureLigne = Field(
+        description="PEDAGOGIE, MAJORATION_RQTH, PREMIEREQUIPEMENT, MOBILITE, HEBERGEMENT ou "
+        "RESTAURATION"
+    )
+    quantite: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="informative (repas, nuits…)"
     )
     numeroEcheance: int | None = Field(
         None, ge=-(2**31), lt=2**31, description="numéro de l'échéance facturée"
     )
-    nature: Literal["PEDAGOGIQUE", "RQTH", "FRAIS_ANNEXES"] = Field(
-        description="part pédagogique, majoration RQTH ou frais annexes"
+    codificationEcheance: Identifiant | None = Field(
+        None, description="codification de l'échéance (E1…), informative"
     )
-    natureFrais: NatureFrais | None = Field(
-        None, validate_default=True, description="pour les frais annexes"
+    numeroDeca: Identifiant | None = Field(
+        None, description="numéro DECA du dossier ; s'il est donné, il doit être le sien"
     )
-    quantite: Decimal | None = Field(
-        None, ge=0, max_digits=12, decimal_places=2, description="frais annexes : quantité"
+    numeroDossier: Identifiant | None = Field(
+        None, description="numéro externe du dossier chez l'OPCO"
     )
-    prixUnitaire: Montant | None = Field(None, description="frais annexes : prix unitaire")
-    montant: Montant = Field(description="montant de la ligne, en euros")
-
-    @field_validator("natureFrais")
-    @classmethod
-    def _frais_have_a_nature(cls, value: str | None, info: ValidationInfo) -> str | None:
-        # Required for frais lines only: a missing field, named (CHAMP_OBLIGATOIRE).
-        if value is None and info.data.get("nature") == "FRAIS_ANNEXES":
-            raise PydanticCustomError(
-                "missing", "une ligne de frais annexes indique sa natureFrais"
-            )
-        return value
 
 
-class FactureBody(BaseModel):
-    """Le corps de `POST /v1/factures`."""
+class FactureBody(OpenModel):
+    """La partie `facture` (JSON) de `POST /v1/factures`."""
 
-    numeroFacture: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"\S")] = (
-        Field(description="numéro de la facture chez le CFA")
+    numero: Identifiant | None = Field(
+        None, description="référence de la facture chez le CFA ; vide : l'OPCO en attribue une"
     )
-    dateFacture: Date = Field(description="date de la facture")
+    dateEmission: Date = Field(description="date d'émission de la facture")
     montantTotal: Montant = Field(description="somme des lignes, en euros")
-    emetteur: Emetteur | None = Field(None, description="le CFA émetteur : SIRET et IBAN")
-    lignes: list[Ligne] = Field(
-        min_length=1, max_length=1000, description="les lignes facturées, une au moins"
+    ibanEmetteur: Identifiant | None = Field(None, description="IBAN du CFA émetteur")
+    siretEmetteur: Identifiant | None = Field(None, description="SIRET du CFA émetteur")
+    estCertificatRealisation: bool | None = Field(
+        None, description="la pièce jointe vaut certificat de réalisation"
     )
-    certificatRealisation: dict[str, Any] | None = Field(
-        None, description="certificat de réalisation, stocké et rendu tel quel"
+    lignes: list[LigneFacture] = Field(
+        min_length=1, max_length=1000, description="les lignes facturées, une au moins"
     )
 
 
@@ -91,30 +81,49 @@ class MotifRejet(BaseModel):
     """Une raison du rejet d'une facture."""
 
     code: str = Field(description="règle de rejet, ou REJET_OPCO pour un rejet de l'OPCO")
-    message: str = Field(description="phrase en français pour une personne")
-    champ: str | None = Field(None, description="chemin pointé du champ en cause, ou null")
+    description: str = Field(description="phrase en français pour une personne")
+
+
+class OrganismeFormation(BaseModel):
+    """Le CFA émetteur, tel que la facture le nomme."""
+
+    siret: str | None = Field(description="SIRET du CFA émetteur")
+    IBAN: str | None = Field(description="IBAN du CFA émetteur, tel qu'envoyé")
+
+
+class DossierFacture(BaseModel):
+    """Un dossier facturé : la somme de ses lignes dans la facture."""
+
+    numeroInterneDossier: str | None = Field(description="numéro du dossier chez le CFA")
+    numeroExterneDossier: str | None = Field(description="numéro du dossier chez l'OPCO")
+    montant: Money = Field(description="somme des lignes de ce dossier, en euros")
 
 
 class Facture(BaseModel):
-    """Une facture du CFA, telle qu'envoyée, avec son état."""
+    """Une facture du CFA (la forme de production, puis les champs de la sandbox)."""
 
-    numeroFacture: str = Field(description="numéro de la facture chez le CFA")
-    etat: EtatFacture = Field(description="état de la facture")
-    dateFacture: date = Field(description="date de la facture")
-    montantTotal: Money = Field(description="montant total, en euros")
-    montantRegle: Money | None = Field(description="montant payé, une fois réglée")
+    numeroInterneFacture: str = Field(description="numéro de la facture chez l'OPCO")
+    referenceFactureCFA: str = Field(description="numéro de la facture chez le CFA")
+    montantFacture: Money = Field(description="montant total, en euros")
+    etatFacture: EtatFacture = Field(description="EN_COURS_INSTRUCTION, REGLE ou REJETE")
+    referenceVirement: None = Field(description="toujours null : non communiquée")
     dateReglement: date | None = Field(description="date du paiement, une fois réglée")
-    emetteur: dict[str, Any] | None = Field(description="émetteur, tel qu'envoyé")
-    lignes: list[dict[str, Any]] = Field(description="lignes, telles qu'envoyées")
-    motifsRejet: list[MotifRejet] = Field(description="les raisons d'un rejet")
-    certificatRealisation: dict[str, Any] | None = Field(description="tel qu'envoyé")
+    commentaire: str | None = Field(description="les motifs d'un rejet, séparés par « ; »")
+    organismeFormation: OrganismeFormation = Field(description="le CFA émetteur")
+    dossiers: list[DossierFacture] = Field(description="les dossiers facturés")
+    dateEmission: date = Field(description="(sandbox) date d'émission")
+    estCertificatRealisation: bool | None = Field(description="(sandbox) tel qu'envoyé")
+    lignes: list[dict[str, Any]] = Field(description="(sandbox) les lignes, telles qu'envoyées")
+    numeroInterneDocument: str | None = Field(description="(sandbox) le PDF de la facture")
+    motifsRejet: list[MotifRejet] = Field(description="(sandbox) les raisons d'un rejet")
 
 
 class AccuseFacture(BaseModel):
     """L'accusé de réception d'une facture acceptée."""
 
-    numeroFacture: str = Field(description="numéro de la facture chez le CFA")
-    etat: EtatFacture = Field(description="EN_COURS_INSTRUCTION à l'acceptation")
+    numeroInterneFacture: str = Field(description="numéro de la facture chez l'OPCO")
+    numeroInterneDocument: str = Field(description="numéro du PDF reçu")
+    etatFacture: EtatFacture = Field(description="EN_COURS_INSTRUCTION à l'acceptation")
 
 
 class EtatsFactures(BaseModel):
@@ -126,16 +135,35 @@ class EtatsFactures(BaseModel):
     factures: list[Facture] = Field(description="les factures de la page")
 
 
-def facture_answer(row: FactureRow) -> Facture:
+def facture_answer(row: FactureRow, numeros_internes: dict[str, str | None]) -> Facture:
+    """`numeros_internes`: the CFA's numeroInterne of each numeroExterne the lines name."""
+    sums: dict[str, Decimal] = {}
+    for ligne in row.lignes:
+        numero = ligne.get("numeroDossier")
+        if numero not in (None, ""):
+            key = str(numero)
+            sums[key] = sums.get(key, Decimal(0)) + Decimal(str(ligne.get("montant", 0)))
+    motifs = [MotifRejet(**m) for m in row.motifs_rejet]
     return Facture(
-        numeroFacture=row.numero_facture,
-        etat=row.etat,
-        dateFacture=row.date_facture,
-        montantTotal=row.montant_total,
-        montantRegle=row.montant_regle,
+        numeroInterneFacture=row.numero_interne,
+        referenceFactureCFA=row.numero_facture,
+        montantFacture=row.montant_total,
+        etatFacture=EtatFacture(row.etat),
+        referenceVirement=None,
         dateReglement=row.date_reglement,
-        emetteur=row.emetteur,
+        commentaire=" ; ".join(m.description for m in motifs) or None,
+        organismeFormation=OrganismeFormation(siret=row.siret_emetteur, IBAN=row.iban_emetteur),
+        dossiers=[
+            DossierFacture(
+                numeroInterneDossier=numeros_internes.get(numero),
+                numeroExterneDossier=numero,
+                montant=montant,
+            )
+            for numero, montant in sums.items()
+        ],
+        dateEmission=row.date_emission,
+        estCertificatRealisation=row.est_certificat,
         lignes=list(row.lignes),
-        motifsRejet=[MotifRejet(**m) for m in row.motifs_rejet],
-        certificatRealisation=row.certificat,
+        numeroInterneDocument=row.numero_document,
+        motifsRejet=motifs,
     )

@@ -20,6 +20,7 @@ class Entry:
     cfa: str | None = None
     codes: list[str] = field(default_factory=list)
     diagnostics: list[str] = field(default_factory=list)
+    situations: list[str] = field(default_factory=list)
 
 
 def write(session: Session, espace: str, entry: Entry) -> None:
@@ -38,5 +39,6 @@ def write(session: Session, espace: str, entry: Entry) -> None:
             statut=entry.statut,
             codes=entry.codes,
             diagnostics=[mask(d) for d in entry.diagnostics],
+            situations=entry.situations,
         )
     )

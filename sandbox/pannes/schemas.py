@@ -14,10 +14,11 @@ class Panne(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     chemin: str = Field(
-        "/v1/*",
+        "/v[12]/*",
         pattern=r"^/[\x20-\x7e]*$",
         max_length=200,
-        description="motif glob du chemin sous l'URL de l'OPCO, par exemple /v1/dossiers*",
+        description="motif glob du chemin sous l'URL de l'OPCO, sans égard à la casse, par "
+        "exemple /v1/dossiers* ; par défaut /v[12]/* (les deux versions)",
     )
     methode: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] | None = Field(
         None, description="la méthode visée ; toutes quand absente"

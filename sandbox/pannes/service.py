@@ -26,7 +26,8 @@ class Effet:
 
 def matches(rule: PanneRow, methode: str, chemin: str) -> bool:
     method_ok = rule.methode is None or rule.methode == methode.upper()
-    return method_ok and fnmatchcase(chemin, rule.chemin)
+    # Paths match whatever their case, as the routes do (`/v1/Factures`).
+    return method_ok and fnmatchcase(chemin.lower(), rule.chemin.lower())
 
 
 def apply(rules: list[PanneRow], methode: str, chemin: str) -> Effet:

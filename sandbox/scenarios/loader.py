@@ -7,7 +7,7 @@ data obeys the same rules. An invalid scenario is refused whole and changes noth
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 from stdnum import iban
 from stdnum.fr import siret
 
+from sandbox.config import Limits
 from sandbox.core.tables import DossierRow
+from sandbox.core.types import MAX_DEPTH, too_deep
 from sandbox.dossiers.cerfa import Cerfa
 from sandbox.dossiers.lifecycle import reach, settle_if_paid
 from sandbox.dossiers.service import Deposit, transmit
@@ -27,6 +29,7 @@ from sandbox.errors import (
     NUMERO_ECHEANCE_INCONNU,
     SCENARIO_INVALIDE,
     SIRET_EMETTEUR_INCONNU,
+    Problem,
     SandboxError,
     dotted_path,
 )
@@ -36,6 +39,8 @@ from sandbox.espaces.world import World
 from sandbox.factures import service as facturation
 from sandbox.factures.schemas import EtatFacture, FactureBody
 from sandbox.horloge.service import play_until
+from sandbox.scenarios import bounds
+from sandbox.scenarios.files import bundled_dir, bundled_names
 from sandbox.scenarios.model import Scenario, ScenarioDossier, ScenarioFacture, TrancheModel
 
 SCHEMA_FILE = "scenario.schema.json"
@@ -67,11 +72,23 @@ class Summary:
     horloge: date
 
 
-def bundled_dir() -> Path:
-    """The scenarios shipped with the package (the repository's `scenarios/`)."""
-    here = Path(__file__).resolve().parent.parent  # the sandbox package
-    installed = here / "scenario_files"  # where pyproject.toml's package-dir puts them
-    return installed if installed.is_dir() else here.parent / "scenarios"
+def load_body(text: str, source: str) -> LoadedScenario:
+    """A scenario sent whole (YAML or JSON), or a JSON body whose only key `nom` names a
+    bundled one (`{"nom": "refus"}`)."""
+    if text.lstrip().startswith("{") and len(text) < 1000:
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = None
+        if isinstance(document, dict) and set(document) == {"nom"}:
+            name = document["nom"]
+            if name not in bundled_names():
+                known = ", ".join(bundled_names())
+                raise ScenarioError(
+                    source, [("nom", f"aucun scénario fourni « {name} » ({known})")]
+                )
+            return resolve(name)
+    return load_str(text, source)
 
 
 def resolve(name_or_path: str) -> LoadedScenario:
@@ -90,19 +107,22 @@ def load_path(path: Path) -> LoadedScenario:
     return load_str(text, str(path))
 
 
-# libyaml's loader when PyYAML was built with it: ten times faster on large scenarios.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def load_str(text: str, source: str) -> LoadedScenario:
-    """JSON (read as such: much faster than as YAML), or YAML."""
+    """JSON (read as such: much faster than as YAML), or YAML, bounded in size."""
     try:
         if text.lstrip().startswith("{"):
             document = json.loads(text)
         else:
-            document = yaml.load(text, Loader=_YAML_LOADER)
+            bounds.check_expanded_size(text, Limits().max_scenario_nodes)
+            document = yaml.load(text, Loader=bounds.LOADER)
+    except bounds.TooLarge as exc:
+        raise ScenarioError(source, [(None, f"scénario trop grand ({exc})")]) from None
+    except RecursionError:
+        raise ScenarioError(source, [(None, "imbrication trop profonde")]) from None
     except (ValueError, yaml.YAMLError) as exc:
         raise ScenarioError(source, [(None, f"YAML ou JSON invalide ({exc})")]) from None
+    if too_deep(document):
+        raise ScenarioError(source, [(None, f"imbrication de plus de {MAX_DEPTH} niveaux")])
     return load_dict(document, source)
 
 
@@ -224,19 +244,31 @@ def _install_dossier(espace: Espace, dossier: ScenarioDossier) -> None:
 
 
 def _install_facture(espace: Espace, facture: ScenarioFacture) -> None:
-    siret = facture.emetteur.siret if facture.emetteur else None
-    cfa = espace.world.cfa(siret or "")
+    cfa = espace.world.cfa(facture.siretEmetteur or "")
     if cfa is None:
-        raise SIRET_EMETTEUR_INCONNU.error(detail="l'émetteur n'est pas un CFA du scénario")
-    body = FactureBody.model_validate(facture.model_dump(exclude={"opco", "etat", "motifRejet"}))
+        raise SIRET_EMETTEUR_INCONNU.error(
+            "siretEmetteur", detail="l'émetteur n'est pas un CFA du scénario"
+        )
+    fields = facture.model_dump(exclude={"opco", "etatFacture", "motifRejet"})
+    body = FactureBody.model_validate(fields)
     raw = json_numbers(body.model_dump(exclude_none=True))
-    outcome = facturation.submit(espace, facture.opco, cfa, body, raw)
-    if outcome.problems and facture.etat != EtatFacture.REJETEE:
-        raise SandboxError(SCENARIO_INVALIDE.status, outcome.problems)
-    if facture.etat == EtatFacture.REJETEE and not outcome.problems:
+    try:
+        outcome = facturation.submit(espace, facture.opco, cfa, body, raw)
+    except SandboxError as exc:
+        raise SandboxError(SCENARIO_INVALIDE.status, _in_scenario(exc.problems)) from None
+    if outcome.problems and facture.etatFacture != EtatFacture.REJETE:
+        raise SandboxError(SCENARIO_INVALIDE.status, _in_scenario(outcome.problems))
+    if facture.etatFacture == EtatFacture.REJETE and not outcome.problems:
         facturation.reject(espace, outcome.facture, facture.motifRejet or "Rejet du scénario")
-    elif facture.etat == EtatFacture.REGLEE:
+    elif facture.etatFacture == EtatFacture.REGLE:
         facturation.pay(espace, outcome.facture, espace.today)
+
+
+def _in_scenario(problems: Sequence[Problem]) -> list[Problem]:
+    """A scenario invoice is the `facture` part itself: its paths start below it."""
+    return [
+        replace(p, champ=p.champ.removeprefix("facture.") if p.champ else None) for p in problems
+    ]
 
 
 def json_numbers(value: Any) -> Any:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from sandbox.core.types import Date, Siret, Text
 from sandbox.dossiers.echeancier import RQTH_ANNUEL_DEFAUT
+from sandbox.dossiers.frais import NatureFrais
 from sandbox.dossiers.states import Etat
 from sandbox.factures.schemas import EtatFacture, FactureBody
 
@@ -50,6 +51,12 @@ class OpcoProfile(Strict):
     )
     echeancier: "list[TrancheModel] | None" = Field(
         None, description="this OPCO's yearly schedule; default: the scenario's"
+    )
+    profil: Literal["norme", "production"] = Field(
+        "norme",
+        description="production: this OPCO's production quirks (atlas: a top-level "
+        "description in 400 answers; opcoep: a top-level comment, and 400 DOSSIER_INCONNU "
+        "for an unknown dossier)",
     )
 
 
@@ -109,7 +116,7 @@ class SmicMontant(Strict):
 
 
 class FraisAnnexe(Strict):
-    natureFrais: Literal["RESTAURATION", "HEBERGEMENT", "PREMIER_EQUIPEMENT", "MOBILITE"]
+    natureFrais: NatureFrais
     quantite: Decimal = Field(gt=0, max_digits=9, decimal_places=2)
     prixUnitaire: Decimal = Field(ge=0, max_digits=9, decimal_places=2)
     montantTotal: Decimal = Field(ge=0, max_digits=11, decimal_places=2)
@@ -128,7 +135,9 @@ class ScenarioDossier(Strict):
     canal: Literal["API", "EMPLOYEUR"] = "API"
     etat: Etat = Etat.TRANSMIS
     commentaireEtat: str | None = None
-    numeroInterne: str | None = None
+    numeroInterne: str | None = Field(
+        None, description="the CFA's number; absent on an API dossier: the OPCO assigns one"
+    )
     numeroExterne: (
         Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")] | None
     ) = None
@@ -140,23 +149,36 @@ class ScenarioDossier(Strict):
     )
 
     @model_validator(mode="after")
-    def _api_dossiers_have_numero_interne(self) -> "ScenarioDossier":
-        if self.canal == "API" and not self.numeroInterne:
-            raise ValueError("un dossier du canal API a un numeroInterne")
+    def _employer_deposits_have_no_numero_interne(self) -> "ScenarioDossier":
+        # An API dossier without one gets the OPCO's, as a live transmission does.
         if self.canal == "EMPLOYEUR" and self.numeroInterne:
             raise ValueError("un dossier déposé par l'employeur n'a pas de numeroInterne")
         return self
 
 
 class ScenarioFacture(FactureBody):
-    """An invoice the OPCO already holds: the body of POST /v1/factures, its OPCO and state.
+    """An invoice the OPCO already holds: the `facture` part of POST /v1/factures (no PDF),
+    its OPCO and state.
 
-    It is judged by the same rules as a live one; the emitter must be a scenario CFA."""
+    It is judged by the same rules as a live one; the emitter (`siretEmetteur`) must be a
+    scenario CFA."""
 
     model_config = ConfigDict(extra="forbid")
     opco: OpcoCode
-    etat: EtatFacture = EtatFacture.EN_COURS_INSTRUCTION
-    motifRejet: str | None = Field(None, max_length=500, description="for a REJETEE invoice")
+    etatFacture: EtatFacture = EtatFacture.EN_COURS_INSTRUCTION
+    motifRejet: str | None = Field(None, max_length=500, description="for a REJETE invoice")
+
+
+class CfadockProfile(Strict):
+    """How CFADock behaves in this espace."""
+
+    limiteParMinute: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="requests a minute past which CFADock answers 429 (production: about "
+        "30); null: no limit",
+    )
 
 
 class Scenario(Strict):
@@ -187,6 +209,7 @@ class Scenario(Strict):
     )
     dossiers: list[ScenarioDossier] = Field(default_factory=list)
     factures: list[ScenarioFacture] = Field(default_factory=list)
+    cfadock: CfadockProfile = Field(default_factory=CfadockProfile)
 
     def profile(self, opco: str) -> OpcoProfile:
         return self.opcos.get(opco) or OpcoProfile()  # type: ignore[call-overload]

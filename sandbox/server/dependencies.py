@@ -8,14 +8,22 @@ the parameters declared here are for the documentation (and FastAPI's parsing).
 import json
 import math
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from fastapi.security import APIKeyHeader
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, UploadFile
+from fastapi.openapi.models import OAuthFlowClientCredentials
+from fastapi.openapi.models import OAuthFlows as OAuthFlowsModel
+from fastapi.security import APIKeyHeader, OAuth2
+from pydantic import BaseModel, ValidationError
 
 from sandbox.core.opcos import OPCOS
-from sandbox.errors import JSON_INVALIDE
+from sandbox.core.types import MAX_DEPTH, too_deep
+from sandbox.documents import service as documents
+from sandbox.documents.service import Fichier
+from sandbox.errors import FORMAT_INVALIDE, JSON_INVALIDE, SandboxError
 from sandbox.espaces.espace import Espace
+from sandbox.oauth.service import SCOPES
+from sandbox.server.handlers import content_type_detail, is_json, schema_problem
 from sandbox.server.pipeline import (
     Caller,
     ControlCreateRoute,
@@ -25,12 +33,27 @@ from sandbox.server.pipeline import (
     caller,
     espace,
 )
+from sandbox.server.versions import BothVersionsRouter
 
 api_key = APIKeyHeader(
     name="X-API-KEY",
     scheme_name="X-API-KEY",
     auto_error=False,
     description="Clé API du CFA pour cet OPCO (absente, inconnue ou expirée : 401).",
+)
+
+
+bearer = OAuth2(
+    flows=OAuthFlowsModel(
+        clientCredentials=OAuthFlowClientCredentials(
+            tokenUrl="/akto/connect/token", scopes={scope: scope for scope in SCOPES}
+        )
+    ),
+    scheme_name="OAuth2",
+    auto_error=False,
+    description="Jeton OAuth2 (client credentials) des OPCO qui le demandent (par défaut akto, "
+    "atlas, mobilites, opcoep, afdas) : `POST /{opco}/connect/token`, chaque OPCO le sien "
+    "(l'URL ci-dessous est celle d'AKTO).",
 )
 
 
@@ -60,26 +83,46 @@ def opco_code(
     """Declares the `{opco}` segment for the documentation; the route class checks it."""
 
 
-def opco_router(tags: list[str | Enum], *, public: bool = False) -> APIRouter:
-    """A router of OPCO paths: `public` ones need only the OPCO hooked up (`/v1/status`),
-    the others a CFA's key and the software headers, checked in the contract's order."""
-    if public:
-        return APIRouter(route_class=OpcoPublicRoute, tags=tags, dependencies=[Depends(opco_code)])
-    checks = [Depends(opco_code), Depends(api_key), Depends(software_headers)]
-    return APIRouter(route_class=OpcoRoute, tags=tags, dependencies=checks)
+def opco_router(
+    tags: list[str | Enum], *, public: bool = False, token: bool = False, v2_twins: bool = True
+) -> APIRouter:
+    """A router of OPCO paths: `public` ones (`/v1/status`) and the `token` endpoint need
+    only the OPCO hooked up, the others the OAuth2 token where the OPCO asks for one, a
+    CFA's key and the software headers, checked in the contract's order.
+
+    Its `/v1/…` routes are served at `/v2/…` too, unless `v2_twins` is false (the pages,
+    declared version by version)."""
+    router_class = BothVersionsRouter if v2_twins else APIRouter
+    if public or token:
+        public_checks = [Depends(opco_code)]
+        return router_class(route_class=OpcoPublicRoute, tags=tags, dependencies=public_checks)
+    checks = [
+        Depends(opco_code),
+        Depends(bearer),
+        Depends(api_key),
+        Depends(software_headers),
+    ]
+    return router_class(route_class=OpcoRoute, tags=tags, dependencies=checks)
 
 
 async def raw_body(request: Request) -> Any:
     """The body exactly as sent: the fields the sandbox does not interpret are kept as is.
 
     JSON has no NaN or Infinity (Python's parser accepts them), and a number too large for
-    a float would come back as Infinity: both are refused as malformed."""
+    a float would come back as Infinity: both are refused as malformed. A body sent without
+    a JSON content type is refused first, naming the one expected (FastAPI would not read
+    it: its schema errors would say nothing useful)."""
+    body = await request.body()
+    content_type = request.headers.get("content-type")
+    if body and not is_json(content_type):
+        raise FORMAT_INVALIDE.error(None, detail=content_type_detail(content_type))
     try:
-        return json.loads(
-            await request.body(), parse_constant=_refuse_constant, parse_float=_finite_float
-        )
-    except ValueError:
+        document = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError):  # a number too long for Python is a ValueError
         raise JSON_INVALIDE.error() from None
+    if too_deep(document):
+        raise JSON_INVALIDE.error(detail=f"il s'imbrique sur plus de {MAX_DEPTH} niveaux.")
+    return document
 
 
 def _refuse_constant(name: str) -> Any:
@@ -91,6 +134,66 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{text} is too large")
     return number
+
+
+# Multipart bodies (invoices, conventions, documents): parsed by FastAPI (python-multipart).
+MULTIPART = "multipart/form-data"
+
+
+def multipart_only(request: Request) -> None:
+    """A body that is not multipart is refused naming the expected form (FastAPI would see
+    no part at all, and say only that the parts are missing)."""
+    content_type = request.headers.get("content-type") or ""
+    if not content_type.lower().startswith(MULTIPART):
+        raise FORMAT_INVALIDE.error(
+            None,
+            detail=f"le corps doit être envoyé en Content-Type: {MULTIPART} "
+            f"(reçu : {content_type or 'aucun'}).",
+        )
+
+
+# A JSON part, sent as a field (`-F 'facture={…}'`) or as a file (`-F facture=@f.json`).
+JsonPart = Annotated[str | UploadFile, Form(description="Le JSON de la partie.")]
+# The PDF part; judged by the service (absent: FICHIER_ABSENT, else FICHIER_INVALIDE).
+FilePart = Annotated[
+    UploadFile | str | None,
+    File(description="Le fichier PDF (10 Mo au plus, commençant par %PDF-)."),
+]
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def json_part(value: str | UploadFile, model: type[ModelT], name: str) -> tuple[ModelT, Any]:
+    """A multipart JSON part, validated: the model and the JSON as sent. Its errors name
+    their field below the part (`facture.lignes[0].montant`), as a JSON body's do."""
+    text: str | bytes = value if isinstance(value, str) else _read(value)
+    try:
+        raw = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError):  # UnicodeDecodeError too
+        raise JSON_INVALIDE.error(name) from None
+    if too_deep(raw):
+        raise JSON_INVALIDE.error(name, detail=f"il s'imbrique sur plus de {MAX_DEPTH} niveaux.")
+    try:
+        return model.model_validate(raw), raw
+    except ValidationError as exc:
+        problems = [schema_problem(e | {"loc": (name, *e["loc"])}) for e in exc.errors()]
+        raise SandboxError(FORMAT_INVALIDE.status, problems) from None
+
+
+def pdf_part(value: UploadFile | str | None) -> Fichier:
+    """The `fichier` part, read and checked (FICHIER_ABSENT, FICHIER_INVALIDE)."""
+    if isinstance(value, str):
+        raise documents.not_a_file()
+    if value is None:
+        return documents.read_pdf(None, None)
+    return documents.read_pdf(value.file, value.filename)
+
+
+def _read(upload: UploadFile) -> bytes:
+    # From its start: a request played again (a concurrent insert) reads its parts again.
+    upload.file.seek(0)
+    return upload.file.read()
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

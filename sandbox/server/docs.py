@@ -105,7 +105,33 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
     _declare_path_segments(document)
     _require_software_headers(document)
     _declare_admin_token(document)
+    _combine_token_and_key(document)
+    _describe_multipart_bodies(document)
     return document
+
+
+def _describe_multipart_bodies(document: dict[str, Any]) -> None:
+    """FastAPI names the form of a multipart route (`Body_…`) without describing it."""
+    schemas = document.get("components", {}).get("schemas", {})
+    for _path, operation in _operations(document):
+        content = operation.get("requestBody", {}).get("content", {})
+        ref = content.get("multipart/form-data", {}).get("schema", {}).get("$ref", "")
+        schema = schemas.get(ref.rsplit("/", 1)[-1])
+        if schema is not None and not schema.get("description"):
+            parts = ", ".join(f"`{name}`" for name in schema.get("properties", {}))
+            schema["description"] = f"Les parties du corps multipart/form-data : {parts}."
+
+
+def _combine_token_and_key(document: dict[str, Any]) -> None:
+    """FastAPI lists each security dependency as an alternative; the contract wants the key
+    always, and the OAuth2 token with it at the OPCOs that ask for one: (token and key) or
+    (key alone)."""
+    for _path, operation in _operations(document):
+        if operation.get("security") in (
+            [{"OAuth2": []}, {"X-API-KEY": []}],
+            [{"OAuth2": ["api.read", "api.write"]}, {"X-API-KEY": []}],
+        ):
+            operation["security"] = [{"OAuth2": [], "X-API-KEY": []}, {"X-API-KEY": []}]
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -114,7 +140,7 @@ def _operations(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 def _drop_framework_validation_errors(document: dict[str, Any]) -> None:
     """FastAPI declares its own 422 shape wherever a route has a parameter; the sandbox
-    answers 422 in its error shape, and each route declares it where it can happen."""
+    answers schema errors 400 in its error shape, and each route declares them."""
     framework = {"$ref": "#/components/schemas/HTTPValidationError"}
     for _path, operation in _operations(document):
         answer = operation["responses"].get("422", {})

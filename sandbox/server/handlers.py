@@ -1,5 +1,8 @@
-"""Every error of every status in the contract's one shape: {"errors": [{code, message, champ}]}."""
+"""Every error of every status in the contract's one shape:
+{"errors": [{code, description, message, champ}]}, and the production quirks an OPCO's
+profile opts into."""
 
+import email.message
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,16 +13,18 @@ from starlette.exceptions import HTTPException
 
 from sandbox.errors import (
     CHAMP_OBLIGATOIRE,
+    CORPS_TROP_GRAND,
+    DOSSIER_INCONNU,
     ERREUR_HTTP,
     ERREUR_INTERNE,
     FORMAT_INVALIDE,
     JSON_INVALIDE,
     METHODE_NON_AUTORISEE,
-    ROUTE_INCONNUE,
     Problem,
     SandboxError,
     dotted_path,
 )
+from sandbox.server.paths import unknown_route
 
 # What was expected, for pydantic's error types: the detail of a `FORMAT_INVALIDE`.
 _MESSAGES = {
@@ -39,6 +44,10 @@ _MESSAGES = {
     "greater_than": "la valeur est trop petite.",
     "less_than_equal": "la valeur est trop grande.",
     "literal_error": "la valeur n'est pas autorisée.",
+    "enum": "la valeur n'est pas autorisée.",
+    "date_type": "une date au format AAAA-MM-JJ est attendue.",
+    "date_parsing": "une date au format AAAA-MM-JJ est attendue.",
+    "date_from_datetime_parsing": "une date au format AAAA-MM-JJ est attendue.",
     "model_type": "un objet JSON est attendu.",
     "model_attributes_type": "un objet JSON est attendu.",
     "dict_type": "un objet JSON est attendu.",
@@ -49,14 +58,84 @@ _MESSAGES = {
 }
 
 
+# The expected content type of a JSON body, named when a body comes without it.
+JSON_CONTENT_TYPE = "application/json"
+
+# Production quirks (contract §3), opt-in with an OPCO profile `profil: production`: the
+# top-level key an OPCO adds to its 400 answers (the first item's sentence)…
+_TOP_LEVEL_SENTENCE = {"atlas": "description", "opcoep": "comment"}
+# …and the OPCOs that answer an unknown dossier 400 rather than 404.
+_UNKNOWN_DOSSIER_IS_400 = frozenset({"opcoep"})
+
+
 def error_body(problems: Sequence[Problem]) -> dict[str, Any]:
-    return {"errors": [{"code": p.code, "message": p.message, "champ": p.champ} for p in problems]}
+    """`description` is production's field; `message` the same sentence, for the clients
+    that read it."""
+    return {
+        "errors": [
+            {"code": p.code, "description": p.message, "message": p.message, "champ": p.champ}
+            for p in problems
+        ]
+    }
 
 
-def _answer(request: Request, status: int, problems: Sequence[Problem]) -> JSONResponse:
+def _answer(
+    request: Request,
+    status: int,
+    problems: Sequence[Problem],
+    beside: dict[str, Any] | None = None,
+) -> JSONResponse:
     # The journal middleware reads the codes back from here.
     request.state.codes = [p.code for p in problems]
-    return JSONResponse(error_body(problems), status_code=status)
+    body = error_body(problems) | (beside or {})
+    opco = getattr(request.state, "opco", None)
+    if opco is not None and _profil(request, opco) == "production":
+        status, body = _production_quirks(opco, status, problems, body)
+    return JSONResponse(body, status_code=status)
+
+
+def _profil(request: Request, opco: str) -> str:
+    """The OPCO's profile in the request's espace, once the pipeline has opened it."""
+    espace = getattr(request.state, "espace", None)
+    caller = getattr(request.state, "caller", None)
+    if espace is None and caller is not None:
+        espace = caller.espace
+    if espace is None:  # refused before the espace was opened: its profile is unknown
+        return "norme"
+    profil: str = espace.world.profile(opco).profil
+    return profil
+
+
+def _production_quirks(
+    opco: str, status: int, problems: Sequence[Problem], body: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    if status == 404 and opco in _UNKNOWN_DOSSIER_IS_400:
+        if DOSSIER_INCONNU.code in (p.code for p in problems):
+            status = 400
+    if status == 400 and (key := _TOP_LEVEL_SENTENCE.get(opco)):
+        body = body | {key: problems[0].message}
+    return status, body
+
+
+def is_json(content_type: str | None) -> bool:
+    """What FastAPI parses as JSON: `application/json`, `application/…+json` (parameters
+    such as a charset allowed)."""
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+def content_type_detail(received: str | None) -> str:
+    """What a `FORMAT_INVALIDE` says of a body sent without a JSON content type."""
+    return (
+        f"le corps JSON doit être envoyé avec l'en-tête Content-Type: {JSON_CONTENT_TYPE} "
+        f"(reçu : {received or 'aucun'})."
+    )
 
 
 async def sandbox_error(request: Request, exc: Exception) -> JSONResponse:
@@ -72,6 +151,10 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
         return _answer(request, JSON_INVALIDE.status, [JSON_INVALIDE.problem()])
+    # FastAPI hands the body over unparsed (bytes) when its content type is not JSON.
+    if any(e.get("loc") == ("body",) and isinstance(e.get("input"), bytes) for e in errors):
+        detail = content_type_detail(request.headers.get("content-type"))
+        return _answer(request, FORMAT_INVALIDE.status, [FORMAT_INVALIDE.problem(None, detail)])
     return _answer(request, FORMAT_INVALIDE.status, [schema_problem(e) for e in errors])
 
 
@@ -82,15 +165,30 @@ def schema_problem(error: Any) -> Problem:
     if kind == "missing":
         return CHAMP_OBLIGATOIRE.problem(champ)
     message = _MESSAGES.get(kind)
-    if message is None and kind == "value_error":
+    expected = (error.get("ctx") or {}).get("expected")
+    if kind in ("literal_error", "enum") and expected:
+        message = f"la valeur doit être l'une de : {_listed(str(expected))}."
+    elif message is None and kind == "value_error":
         message = str(error.get("msg", "")).removeprefix("Value error, ") + "."
     return FORMAT_INVALIDE.problem(champ, detail=message)
+
+
+def _listed(expected: str) -> str:
+    """pydantic's "'A', 'B' or 'C'" as a French list: "'A', 'B', 'C'"."""
+    return ", ".join(expected.rsplit(" or ", 1))
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
-        problem = ROUTE_INCONNUE.problem(chemin=request.url.path)
+        problem, diagnostic = unknown_route(request)
+        request.state.diagnostics = [diagnostic]
+    elif exc.status_code == CORPS_TROP_GRAND.status:
+        problem = CORPS_TROP_GRAND.problem(limite=exc.detail)
+    elif exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        # FastAPI's words for a body it could not decode (bad UTF-8, a number too long for
+        # Python, nesting too deep): malformed JSON, in the contract's terms.
+        problem = JSON_INVALIDE.problem(detail="il ne se lit pas (encodage, nombre ou profondeur).")
     elif exc.status_code == 405:
         problem = METHODE_NON_AUTORISEE.problem(methode=request.method, chemin=request.url.path)
     else:
@@ -105,7 +203,10 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return _answer(request, ERREUR_INTERNE.status, [ERREUR_INTERNE.problem()])
 
 
-def error_response(request: Request, status: int, problems: Sequence[Problem]) -> JSONResponse:
+def error_response(
+    request: Request, status: int, problems: Sequence[Problem], **beside: Any
+) -> JSONResponse:
     """An error answer returned rather than raised: the transaction still commits (a
-    rejected invoice is kept)."""
-    return _answer(request, status, problems)
+    rejected invoice is kept). `beside` adds top-level keys beside `errors` (the rejected
+    invoice's `numeroInterneFacture`)."""
+    return _answer(request, status, problems, beside)

@@ -16,6 +16,8 @@ from sandbox.errors import (
     ESPACE_INCONNU,
     FORMAT_INVALIDE,
     JETON_ADMIN_INVALIDE,
+    JETON_EXPIRE,
+    JETON_INVALIDE,
     JSON_INVALIDE,
     OPCO_INCONNU,
     OPCO_NON_ACCROCHE,
@@ -25,24 +27,32 @@ from sandbox.server.schemas import ErrorBody
 
 # What every path of an OPCO answers before its own work, in the contract's order.
 OPCO = (OPCO_INCONNU, OPCO_NON_ACCROCHE)
-CFA = (*OPCO, CLE_API_INVALIDE, CLE_API_EXPIREE, ENTETE_LOGICIEL_MANQUANTE)
+CFA = (
+    *OPCO,
+    JETON_INVALIDE,
+    JETON_EXPIRE,
+    CLE_API_INVALIDE,
+    CLE_API_EXPIREE,
+    ENTETE_LOGICIEL_MANQUANTE,
+)
 BODY = (JSON_INVALIDE, CHAMP_OBLIGATOIRE, FORMAT_INVALIDE)
 CONTROL = (JETON_ADMIN_INVALIDE, ESPACE_INCONNU)
 
 # A sentence per status, before the list of its codes.
 _STATUS_TEXT = {
-    400: "Requête mal formée",
+    400: "Requête refusée (en-têtes, schéma, JSON ou règle métier)",
     401: "Non authentifié",
     404: "Introuvable",
     409: "Conflit avec l'état de l'espace",
-    422: "Données refusées (schéma ou règle métier)",
+    422: "Scénario refusé",
+    429: "Trop de requêtes",
     503: "OPCO indisponible",
 }
 
 
 def answers(*kinds: ErrorKind, **notes: str) -> dict[int | str, dict[str, Any]]:
     """FastAPI `responses` for these errors: per status, `ErrorBody` with one example per
-    code. `notes` (by status, as `s422="…"`) add a sentence to a status's description."""
+    code. `notes` (by status, as `s400="…"`) add a sentence to a status's description."""
     by_status: dict[int, list[ErrorKind]] = defaultdict(list)
     for kind in dict.fromkeys(kinds):
         by_status[kind.status].append(kind)
@@ -69,4 +79,6 @@ def _response(status: int, kinds: list[ErrorKind], note: str | None) -> dict[str
 
 def example(kind: ErrorKind) -> dict[str, Any]:
     """One code's example body, in the contract's error shape."""
-    return {"errors": [{"code": kind.code, "message": kind.example_message(), "champ": kind.champ}]}
+    sentence = kind.example_message()
+    item = {"code": kind.code, "description": sentence, "message": sentence, "champ": kind.champ}
+    return {"errors": [item]}

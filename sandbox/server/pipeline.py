@@ -8,7 +8,7 @@ import asyncio
 import hmac
 import re
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request, Response
@@ -21,8 +21,10 @@ from sandbox.core.opcos import Opco, opco_named
 from sandbox.errors import FORMAT_INVALIDE, JETON_ADMIN_INVALIDE
 from sandbox.espaces.access import authenticate, check_hooked_up, check_software_headers
 from sandbox.espaces.espace import Espace
+from sandbox.oauth import service as oauth
 from sandbox.pannes import service as pannes
 from sandbox.scenarios.model import Cfa
+from sandbox.server.limits import refuse_declared_too_large
 from sandbox.server.runtime import DEFAULT_ESPACE, Runtime
 
 # A duplicate inserted by a concurrent request surfaces as an IntegrityError: the request
@@ -35,6 +37,11 @@ class Caller:
     espace: Espace
     opco: Opco
     cfa: Cfa | None  # None on the paths that need no key (/v1/status)
+    # What the request exercised that its path does not show, for the journal's report.
+    situations: list[str] = field(default_factory=list)
+
+    def note(self, situation: str) -> None:
+        self.situations.append(situation)
 
     def require_cfa(self) -> Cfa:
         """The calling CFA, on a path whose route class checked its key."""
@@ -53,6 +60,7 @@ class TransactionalRoute(APIRoute):
 
         async def in_transaction(request: Request) -> Response:
             runtime: Runtime = request.app.state.runtime
+            refuse_declared_too_large(request.scope)
             try:
                 await self.before_transaction(request, runtime)
                 for attempt in range(1, ATTEMPTS + 1):
@@ -126,14 +134,14 @@ class FaultyRoute(TransactionalRoute):
             raise pannes.simulated_failure(effet.statut)
 
 
-_OPCO_PATH = re.compile(r"^(?:/espaces/[^/]+)?/(?P<opco>[^/]+)(?P<chemin>/v1/.*)$")
+_OPCO_PATH = re.compile(r"^(?:/espaces/[^/]+)?/(?P<opco>[^/]+)(?P<chemin>/v[12]/.*)$")
 
 
 class OpcoPublicRoute(FaultyRoute):
     """An OPCO path without a key (`/v1/status`): the OPCO must exist and be hooked up."""
 
     def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
-        espace = runtime.open_espace(session, espace_name(request))
+        espace = request.state.espace = runtime.open_espace(session, espace_name(request))
         opco = opco_named(request.path_params["opco"])
         request.state.opco = opco.code
         check_hooked_up(espace, opco)
@@ -141,13 +149,16 @@ class OpcoPublicRoute(FaultyRoute):
 
 
 class OpcoRoute(FaultyRoute):
-    """An OPCO path for a CFA: hooked up, then the key, then the software headers."""
+    """An OPCO path for a CFA: hooked up, then the OAuth2 token where the OPCO asks for
+    one, then the key, then the software headers."""
 
     def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
-        espace = runtime.open_espace(session, espace_name(request))
+        espace = request.state.espace = runtime.open_espace(session, espace_name(request))
         opco = opco_named(request.path_params["opco"])
         request.state.opco = opco.code
         check_hooked_up(espace, opco)
+        if espace.world.requires_token(opco.code):
+            oauth.check_bearer(espace, opco, request.headers.get("Authorization"))
         key = authenticate(espace, opco, request.headers.get("X-API-KEY"))
         request.state.cfa = key.cfa.siret
         check_software_headers(request.headers)

@@ -10,10 +10,10 @@ from sandbox.core.opcos import OPCOS
 from sandbox.journal import service as journal
 from sandbox.server.runtime import DEFAULT_ESPACE, Runtime
 
-# /akto/v1/..., /cfadock/..., and the same under /espaces/{espace}/ (no espace name has a NUL)
-_JOURNALED = re.compile(
-    r"^(?:/espaces/(?P<espace>[^/\x00]+))?/(?P<service>[^/]+)/(?:v1|api)(?:/|$)"
-)
+# Every path below an OPCO's base (/akto/v1/..., /akto/V2/..., /akto/connect/token, unknown
+# routes too) or below CFADock's, and the same under /espaces/{espace}/ (no espace name has
+# a NUL). The path is the one sent: the canonical spelling is the router's business.
+_JOURNALED = re.compile(r"^(?:/espaces/(?P<espace>[^/\x00]+))?/(?P<service>[^/]+)(?:/|$)")
 
 
 async def record(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -23,21 +23,29 @@ async def record(request: Request, call_next: Callable[[Request], Awaitable[Resp
     if match and (match["service"] in OPCOS or match["service"] == "cfadock"):
         runtime: Runtime = request.app.state.runtime
         await run_in_threadpool(
-            _write, runtime, match["espace"] or DEFAULT_ESPACE, request, response.status_code
+            _write,
+            runtime,
+            match["espace"] or DEFAULT_ESPACE,
+            match["service"],
+            request,
+            response.status_code,
         )
     return response
 
 
-def _write(runtime: Runtime, espace: str, request: Request, status: int) -> None:
+def _write(runtime: Runtime, espace: str, service: str, request: Request, status: int) -> None:
     state = request.state
+    # An unknown route never reached the pipeline, which names the OPCO: its path does.
+    opco = getattr(state, "opco", None) or (service if service in OPCOS else None)
     entry = journal.Entry(
         methode=request.method,
         chemin=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         statut=status,
-        opco=getattr(state, "opco", None),
+        opco=opco,
         cfa=getattr(state, "cfa", None),
         codes=list(getattr(state, "codes", [])),
         diagnostics=list(getattr(state, "diagnostics", [])),
+        situations=list(getattr(getattr(state, "caller", None), "situations", [])),
     )
     with runtime.database.transaction() as session:
         journal.write(session, espace, entry)

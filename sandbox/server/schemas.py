@@ -6,10 +6,12 @@ from sandbox.errors import NIR_INVALIDE
 
 
 class ErrorItem(BaseModel):
-    """Une erreur : un code stable, un message, le champ en cause."""
+    """Une erreur : un code stable, sa phrase (deux fois : `description`, le champ de la
+    production, et `message`), le champ en cause."""
 
     code: str = Field(description="identifiant stable, en majuscules", examples=[NIR_INVALIDE.code])
-    message: str = Field(description="phrase en français pour une personne")
+    description: str = Field(description="phrase en français pour une personne")
+    message: str = Field(description="la même phrase, pour les clients qui lisent `message`")
     champ: str | None = Field(
         None,
         description="chemin pointé du champ en cause, ou null",

@@ -49,7 +49,7 @@ def read(sandbox: OpcoSandbox, numero: str) -> httpx.Response:
 
 def etats(sandbox: OpcoSandbox, cfa: str | None = None) -> list[dict[str, Any]]:
     response = sandbox.client("akto", cfa).get("/v1/dossiers/etats")
-    results: list[dict[str, Any]] = response.json()["EtatDossierResult"]
+    results: list[dict[str, Any]] = response.json()
     return results
 
 
@@ -96,7 +96,13 @@ def test_an_employer_deposit_is_paired_and_answered_like_a_dossier(
     assert dossier["cerfa"]["numeroExterne"] == "AKTO-2026-000002"
     assert dossier["cerfa"]["etat"] == "TRANSMIS"
     assert dossier["cerfa"]["organismeFormation"]["siret"] == CFA_SIRET
-    assert set(dossier) == {"cerfa", "engagement", "echeances", "engagementsFraisAnnexe"}
+    assert set(dossier) == {
+        "cerfa",
+        "engagement",
+        "echeances",
+        "engagementsFraisAnnexe",
+        "detailsFacturation",
+    }
     assert read(opco_sandbox, "P-0001").json() == dossier
 
 
@@ -253,7 +259,7 @@ def test_a_dossier_paired_to_another_number_is_a_conflict(opco_sandbox: OpcoSand
 
     response = pair(opco_sandbox, numeroInterne="P-0002")
 
-    assert response.status_code == 409
+    assert response.status_code == 400
     assert codes(response) == ["APPAIRAGE_DEJA_REALISE"]
     assert read(opco_sandbox, "P-0001").status_code == 200
     assert read(opco_sandbox, "P-0002").status_code == 404
@@ -262,14 +268,14 @@ def test_a_dossier_paired_to_another_number_is_a_conflict(opco_sandbox: OpcoSand
 def test_a_transmitted_dossier_cannot_take_another_number(opco_sandbox: OpcoSandbox) -> None:
     response = pair(opco_sandbox, **DEMO_0001 | {"numeroInterne": "AUTRE"})
 
-    assert response.status_code == 409
+    assert response.status_code == 400
     assert codes(response) == ["APPAIRAGE_DEJA_REALISE"]
 
 
 def test_a_number_of_another_dossier_of_the_cfa_is_a_conflict(opco_sandbox: OpcoSandbox) -> None:
     response = pair(opco_sandbox, numeroInterne="DEMO-0001")
 
-    assert response.status_code == 409
+    assert response.status_code == 400
     assert codes(response) == ["NUMERO_INTERNE_DEJA_UTILISE"]
     assert [e["numeroInterne"] for e in etats(opco_sandbox)] == ["DEMO-0001"]
 
@@ -285,7 +291,7 @@ def test_a_paired_dossier_is_reported_before_a_used_number(opco_sandbox: OpcoSan
 def test_another_cfa_may_use_the_same_number(opco_sandbox: OpcoSandbox) -> None:
     other = transmission("P-0001", organismeFormation={"siret": OTHER_CFA_SIRET})
     sent = opco_sandbox.client("akto", OTHER_CFA_SIRET).post("/v1/dossiers", json=other)
-    assert sent.status_code == 201, sent.text
+    assert sent.status_code == 200, sent.text
 
     assert pair(opco_sandbox).status_code == 200
 
@@ -314,7 +320,7 @@ def test_concurrent_pairings_to_different_numbers_pair_once(opco_sandbox: OpcoSa
 
     responses = send_together(opco_sandbox, bodies)
 
-    assert Counter(r.status_code for r in responses) == {200: 1, 409: senders - 1}
+    assert Counter(r.status_code for r in responses) == {200: 1, 400: senders - 1}
     winner = next(r for r in responses if r.status_code == 200).json()["cerfa"]["numeroInterne"]
     assert [e["numeroInterne"] for e in etats(opco_sandbox)] == ["DEMO-0001", winner]
 
@@ -327,8 +333,8 @@ def test_concurrent_pairings_of_two_dossiers_to_one_number_pair_one(
 
     responses = send_together(opco_sandbox, bodies)
 
-    assert sorted(r.status_code for r in responses) == [200, 409]
-    assert [codes(r) for r in responses if r.status_code == 409] == [
+    assert sorted(r.status_code for r in responses) == [200, 400]
+    assert [codes(r) for r in responses if r.status_code == 400] == [
         ["NUMERO_INTERNE_DEJA_UTILISE"]
     ]
     assert [e["numeroInterne"] for e in etats(opco_sandbox)] == ["DEMO-0001", "RACE"]
@@ -346,12 +352,12 @@ def test_concurrent_pairings_of_two_dossiers_to_one_number_pair_one(
         (DEPOSIT | {"numeroInterne": " "}, "FORMAT_INVALIDE", "numeroInterne"),
     ],
 )
-def test_a_malformed_body_is_422(
+def test_a_malformed_body_is_400(
     opco_sandbox: OpcoSandbox, body: dict[str, Any], code: str, champ: str
 ) -> None:
     response = opco_sandbox.client("akto").post(PATH, json=body)
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert [(e["code"], e["champ"]) for e in response.json()["errors"]] == [(code, champ)]
 
 

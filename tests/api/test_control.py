@@ -12,15 +12,27 @@ import pytest
 import yaml
 
 from sandbox.core.database import Database
-from sandbox.pytest_plugin import SOFTWARE_HEADERS, OpcoSandbox
+from sandbox.pytest_plugin import OpcoSandbox
 from sandbox.scenarios.loader import resolve
 from sandbox.server.app import create_app
 from sandbox.testing import InProcessServer
-from tests.builders import CFA_SIRET, NIRS, codes, problems, transmission
+from tests.builders import (
+    CFA_SIRET,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    NIRS,
+    codes,
+    opco_client,
+    problems,
+    transmission,
+)
 
 MINI = {
     "nom": "mini",
     "date": "2026-10-05",
+    "logiciels": [
+        {"editeur": "ACME", "clientId": DEMO_CLIENT_ID, "clientSecret": DEMO_CLIENT_SECRET}
+    ],
     "cfas": [
         {
             "siret": CFA_SIRET,
@@ -51,6 +63,11 @@ def journal(opco_sandbox: OpcoSandbox) -> list[dict[str, Any]]:
     assert response.status_code == 200
     entries: list[dict[str, Any]] = response.json()["entrees"]
     return entries
+
+
+def api_journal(opco_sandbox: OpcoSandbox) -> list[dict[str, Any]]:
+    """The journal without the token calls the plugin's client makes on its own."""
+    return [e for e in journal(opco_sandbox) if not e["chemin"].endswith("/connect/token")]
 
 
 def espaces(opco_sandbox: OpcoSandbox) -> httpx.Client:
@@ -103,8 +120,7 @@ def test_scenario_counts_cfas_and_dossiers(opco_sandbox: OpcoSandbox) -> None:
 
 def test_scenario_creates_the_espace(opco_sandbox: OpcoSandbox, other: str) -> None:
     control_of(opco_sandbox, other).put("/scenario", json=MINI).raise_for_status()
-    headers = SOFTWARE_HEADERS | {"X-API-KEY": "mini-akto-key"}
-    client = opco_sandbox.server.client(f"/espaces/{other}/akto", headers)
+    client = opco_client(opco_sandbox.server, f"/espaces/{other}/akto", "mini-akto-key")
     assert client.get("/v1/cfakeyinfo").json()["siret"] == CFA_SIRET
 
 
@@ -172,7 +188,7 @@ def test_invalid_scenario_creates_no_espace(opco_sandbox: OpcoSandbox, other: st
 
 def test_espace_name_must_be_simple(opco_sandbox: OpcoSandbox) -> None:
     client = opco_sandbox.server.client("/_sandbox/espaces/-bad")
-    assert problems(client.put("/scenario", json=MINI), 422) == [("FORMAT_INVALIDE", "espace")]
+    assert problems(client.put("/scenario", json=MINI), 400) == [("FORMAT_INVALIDE", "espace")]
 
 
 # POST …/reset, DELETE
@@ -214,8 +230,7 @@ def test_fixture_drops_its_espace_when_closed(opco_sandbox: OpcoSandbox, other: 
 
 def test_default_espace_is_only_reset(opco_sandbox: OpcoSandbox) -> None:
     control = opco_sandbox.server.client("/_sandbox/espaces/default")
-    headers = SOFTWARE_HEADERS | {"X-API-KEY": "demo-akto-key"}
-    akto = opco_sandbox.server.client("/akto", headers)
+    akto = opco_client(opco_sandbox.server, "/akto", "demo-akto-key")
     try:
         akto.post("/v1/dossiers", json=transmission("DEFAUT-1")).raise_for_status()
         assert espaces(opco_sandbox).delete("/default").status_code == 204
@@ -265,12 +280,12 @@ def test_clock_never_goes_back(opco_sandbox: OpcoSandbox, change: dict[str, Any]
 
 @pytest.mark.parametrize("change", [{"date": "2026-10-01", "jours": 1}, {}], ids=["both", "none"])
 def test_clock_takes_a_date_or_days(opco_sandbox: OpcoSandbox, change: dict[str, Any]) -> None:
-    assert codes(clock(opco_sandbox, **change), 422) == ["FORMAT_INVALIDE"]
+    assert codes(clock(opco_sandbox, **change), 400) == ["FORMAT_INVALIDE"]
     assert opco_sandbox.today == date(2026, 9, 1)
 
 
 def test_clock_date_has_the_date_format(opco_sandbox: OpcoSandbox) -> None:
-    assert problems(clock(opco_sandbox, date="01/10/2026"), 422) == [("FORMAT_INVALIDE", "date")]
+    assert problems(clock(opco_sandbox, date="01/10/2026"), 400) == [("FORMAT_INVALIDE", "date")]
 
 
 # Forced transitions
@@ -312,14 +327,16 @@ def test_journal_lists_opco_requests_oldest_first(opco_sandbox: OpcoSandbox) -> 
         (e["date"], e["opco"], e["cfa"], e["methode"], e["chemin"], e["statut"], e["codes"])
         for e in journal(opco_sandbox)
     ] == [
+        # The plugin's client fetches its OAuth2 token first: a journaled request too.
+        ("2026-09-01", "akto", None, "POST", f"{prefix}/connect/token", 200, []),
         ("2026-09-01", "akto", None, "GET", f"{prefix}/v1/status", 200, []),
-        ("2026-09-01", "akto", CFA_SIRET, "POST", f"{prefix}/v1/dossiers", 201, []),
-        ("2026-09-03", "akto", CFA_SIRET, "POST", f"{prefix}/v1/dossiers", 422, ["NIR_INVALIDE"]),
+        ("2026-09-01", "akto", CFA_SIRET, "POST", f"{prefix}/v1/dossiers", 200, []),
+        ("2026-09-03", "akto", CFA_SIRET, "POST", f"{prefix}/v1/dossiers", 400, ["NIR_INVALIDE"]),
     ]
 
 
 def test_journal_entry_has_the_contract_fields(opco_sandbox: OpcoSandbox) -> None:
-    opco_sandbox.client("akto").get("/v1/status")
+    opco_sandbox.server.client(f"/espaces/{opco_sandbox.espace}/akto").get("/v1/status")
     [entry] = journal(opco_sandbox)
     assert set(entry) == {
         "instant",
@@ -342,8 +359,9 @@ def test_journal_names_the_cfa_of_a_known_key_even_when_refused(
     client = opco_sandbox.client("akto")
     del client.headers["EDITEUR"]
     client.get("/v1/cfakeyinfo")
-    opco_sandbox.server.client(f"/espaces/{opco_sandbox.espace}/akto").get("/v1/cfakeyinfo")
-    assert [(e["cfa"], e["statut"], e["codes"]) for e in journal(opco_sandbox)] == [
+    keyless = f"/espaces/{opco_sandbox.espace}/akto"
+    opco_sandbox.server.client(keyless, auth=opco_sandbox.token_auth("akto")).get("/v1/cfakeyinfo")
+    assert [(e["cfa"], e["statut"], e["codes"]) for e in api_journal(opco_sandbox)] == [
         (CFA_SIRET, 400, ["ENTETE_LOGICIEL_MANQUANTE"]),
         (None, 401, ["CLE_API_INVALIDE"]),
     ]
@@ -364,7 +382,7 @@ def test_journal_never_shows_a_nir_or_a_key(opco_sandbox: OpcoSandbox) -> None:
     akto.get("/v1/dossiers", params={"nir": NIRS[2][:13], "X-API-KEY": "demo-akto-key"})
     akto.get("/v1/status", params={"apikey": "demo-atlas-key", "cle": "demo-opcoep-key"})
     text = json.dumps(journal(opco_sandbox))
-    assert len(journal(opco_sandbox)) == 5
+    assert len(api_journal(opco_sandbox)) == 5
     for secret in (
         NIRS[1],
         NIRS[2],
@@ -410,6 +428,28 @@ def test_admin_token_leaves_the_opco_api_open(guarded: InProcessServer) -> None:
 def test_the_clock_stops_at_the_last_year_it_knows(opco_sandbox: OpcoSandbox) -> None:
     assert opco_sandbox.control.post("/horloge", json={"date": "2999-12-31"}).status_code == 200
     response = opco_sandbox.control.post("/horloge", json={"jours": 36500})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "FORMAT_INVALIDE"
     assert opco_sandbox.today.isoformat() == "2999-12-31"
+
+
+def test_a_bundled_scenario_loads_by_name(opco_sandbox: OpcoSandbox) -> None:
+    response = opco_sandbox.control.put("/scenario", json={"nom": "refus"})
+    assert response.status_code == 200, response.text
+    assert response.json()["scenario"] == "refus"
+    unknown = opco_sandbox.control.put("/scenario", json={"nom": "nulle-part"})
+    [problem] = problems(unknown, 422)
+    assert problem == ("SCENARIO_INVALIDE", "nom")
+    assert "refus" in unknown.json()["errors"][0]["description"]  # names the bundled ones
+    assert opco_sandbox.control.get("/horloge").status_code == 200  # the espace is kept
+
+
+def test_the_espaces_are_listed_with_their_counts(opco_sandbox: OpcoSandbox) -> None:
+    response = opco_sandbox.server.client().get("/_sandbox/espaces")
+    assert response.status_code == 200, response.text
+    listed = {e["espace"]: e for e in response.json()["espaces"]}
+    mine = listed[opco_sandbox.espace]
+    assert mine["scenario"] == "demo"
+    assert mine["horloge"] == "2026-09-01"
+    assert mine["dossiers"] == 2
+    assert "default" in listed

@@ -20,7 +20,6 @@ from tests.builders import (
 )
 
 REQUIRED = [
-    "numeroInterne",
     "cerfa",
     "cerfa.apprenti",
     "cerfa.apprenti.nom",
@@ -65,12 +64,20 @@ def test_malformed_json_is_400(opco_sandbox: OpcoSandbox, text: str) -> None:
 @pytest.mark.parametrize("path", REQUIRED)
 def test_missing_field_is_named_with_its_dotted_path(opco_sandbox: OpcoSandbox, path: str) -> None:
     response = post(opco_sandbox, without(transmission(), path))
-    assert problems(response, 422) == [("CHAMP_OBLIGATOIRE", path)]
+    assert problems(response, 400) == [("CHAMP_OBLIGATOIRE", path)]
+
+
+@pytest.mark.parametrize("path", REQUIRED[1:])
+def test_empty_string_in_a_required_field_is_a_missing_field(
+    opco_sandbox: OpcoSandbox, path: str
+) -> None:
+    response = post(opco_sandbox, replaced(transmission(), path, ""))
+    assert problems(response, 400) == [("CHAMP_OBLIGATOIRE", path)]
 
 
 def test_every_missing_field_is_reported(opco_sandbox: OpcoSandbox) -> None:
     body = without(without(transmission(), "cerfa.apprenti.nom"), "cerfa.formation.rncp")
-    assert problems(post(opco_sandbox, body), 422) == [
+    assert problems(post(opco_sandbox, body), 400) == [
         ("CHAMP_OBLIGATOIRE", "cerfa.apprenti.nom"),
         ("CHAMP_OBLIGATOIRE", "cerfa.formation.rncp"),
     ]
@@ -82,13 +89,15 @@ def test_every_missing_field_is_reported(opco_sandbox: OpcoSandbox) -> None:
         ("cerfa.employeur.siret", "5234567880001"),
         ("cerfa.employeur.siret", "523456788000189"),
         ("cerfa.organismeFormation.siret", "7901234590001A"),
-        ("cerfa.organismeFormation.siret", 79012345900014),
+        ("cerfa.organismeFormation.siret", 7901234590001),
         ("cerfa.contrat.dateDebutContrat", "2026-13-01"),
         ("cerfa.contrat.dateDebutContrat", "01/09/2026"),
-        ("cerfa.contrat.dateDebutContrat", "2026-09-01T10:00:00+0000"),
+        ("cerfa.contrat.dateDebutContrat", "2026-09-01T25:00:00"),
+        ("cerfa.contrat.dateDebutContrat", "2026-09-01T"),
+        ("cerfa.contrat.dateDebutContrat", "2026-09-01T10:00:00+2"),
+        ("cerfa.contrat.dateDebutContrat", 20260901),
         ("cerfa.apprenti.dateNaissance", "2009-02-30"),
         ("cerfa.apprenti.sexe", "X"),
-        ("cerfa.apprenti.nom", ""),
         ("cerfa.apprenti.nom", "   "),
         ("cerfa.contrat.typeContratApp", "onze"),
         ("cerfa.contrat.salaireEmbauche", "beaucoup"),
@@ -96,31 +105,112 @@ def test_every_missing_field_is_reported(opco_sandbox: OpcoSandbox) -> None:
         ("cerfa.formation.rncp", "RNCP"),
         ("cerfa.organismeFormation.uaiCfa", "075123A"),
         ("cerfa.apprenti", "Moreau"),
+        ("cerfa.contrat.typeContratApp", "11.5"),
         ("mandatGestion", "peut-être"),
+        ("numeroInterne", "   "),
     ],
 )
 def test_wrong_format_is_named_with_its_dotted_path(
     opco_sandbox: OpcoSandbox, path: str, value: Any
 ) -> None:
     response = post(opco_sandbox, replaced(transmission(), path, value))
-    assert problems(response, 422) == [("FORMAT_INVALIDE", path)]
+    assert problems(response, 400) == [("FORMAT_INVALIDE", path)]
 
 
-def test_body_that_is_not_an_object_is_422(opco_sandbox: OpcoSandbox) -> None:
-    assert problems(post(opco_sandbox, [1, 2]), 422) == [("FORMAT_INVALIDE", None)]
+def test_body_that_is_not_an_object_is_400(opco_sandbox: OpcoSandbox) -> None:
+    assert problems(post(opco_sandbox, [1, 2]), 400) == [("FORMAT_INVALIDE", None)]
+
+
+def description(response: httpx.Response, status: int = 400) -> str:
+    """The description of the one item of an error answer."""
+    assert response.status_code == status, response.text
+    [item] = response.json()["errors"]
+    found: str = item["description"]
+    return found
+
+
+def test_an_enumeration_error_names_the_allowed_values(opco_sandbox: OpcoSandbox) -> None:
+    response = post(opco_sandbox, replaced(transmission(), "cerfa.apprenti.sexe", "X"))
+    assert description(response).endswith(" : la valeur doit être l'une de : 'M', 'F'.")
+
+
+def test_an_enum_error_of_the_control_api_names_the_allowed_values(
+    opco_sandbox: OpcoSandbox,
+) -> None:
+    response = opco_sandbox.control.post(
+        "/akto/dossiers/AKTO-2026-000001/etat", json={"etat": "NOPE"}
+    )
+    assert problems(response, 400) == [("FORMAT_INVALIDE", "etat")]
+    assert "l'une de : 'TRANSMIS', 'EN_COURS_INSTRUCTION'," in description(response)
+
+
+@pytest.mark.parametrize("value", ["01/09/2026", "2026-13-01", "9999-09-01", 20260901, "demain"])
+def test_a_date_error_names_the_expected_format(opco_sandbox: OpcoSandbox, value: Any) -> None:
+    body = replaced(transmission(), "cerfa.contrat.dateDebutContrat", value)
+    assert "AAAA-MM-JJ" in description(post(opco_sandbox, body))
+
+
+def post_as(opco_sandbox: OpcoSandbox, path: str, body: Any, **headers: str) -> httpx.Response:
+    """`body` as JSON text (a string as is), with only the headers given (httpx adds no
+    content type to raw content)."""
+    text = (body if isinstance(body, str) else json.dumps(body)).encode()
+    return opco_sandbox.client("akto").post(path, content=text, headers=headers)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"content-type": "text/plain"}, {"content-type": "application/x-www-form-urlencoded"}],
+    ids=["none", "text", "form"],
+)
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/dossiers", transmission()),
+        ("/v1/dossiers", "{"),
+        ("/v1/dossiers/appairage", {"numeroInterne": "X"}),
+    ],
+    ids=["contract", "malformed", "pairing"],
+)
+def test_a_body_without_a_json_content_type_names_the_expected_one(
+    opco_sandbox: OpcoSandbox, path: str, body: Any, headers: dict[str, str]
+) -> None:
+    response = post_as(opco_sandbox, path, body, **headers)
+    assert problems(response, 400) == [("FORMAT_INVALIDE", None)]
+    assert "Content-Type: application/json" in description(response)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"content-type": "text/plain"},
+        {"content-type": "application/x-www-form-urlencoded"},
+        {"content-type": "application/json"},
+    ],
+    ids=["none", "text", "form", "json"],
+)
+@pytest.mark.parametrize("path", ["/v1/factures", "/v1/conventions", "/v1/documents"])
+def test_a_body_that_is_not_multipart_names_the_multipart_form(
+    opco_sandbox: OpcoSandbox, path: str, headers: dict[str, str]
+) -> None:
+    # Invoices, conventions and documents are multipart (contract v2 §9, §9b).
+    response = post_as(opco_sandbox, path, {"numero": "F-1"}, **headers)
+    assert problems(response, 400) == [("FORMAT_INVALIDE", None)]
+    assert "Content-Type: multipart/form-data" in description(response)
+    assert (headers.get("content-type") or "aucun") in description(response)
 
 
 def test_schema_errors_stop_before_business_rules(opco_sandbox: OpcoSandbox) -> None:
     body = replaced(without(transmission(), "cerfa.apprenti.nom"), "cerfa.apprenti.nir", "1")
-    assert problems(post(opco_sandbox, body), 422) == [("CHAMP_OBLIGATOIRE", "cerfa.apprenti.nom")]
+    assert problems(post(opco_sandbox, body), 400) == [("CHAMP_OBLIGATOIRE", "cerfa.apprenti.nom")]
 
 
 def test_schema_errors_stop_before_duplicate_detection(opco_sandbox: OpcoSandbox) -> None:
     body = replaced(transmission("DEMO-0001"), "cerfa.apprenti.sexe", "X")
-    assert codes(post(opco_sandbox, body), 422) == ["FORMAT_INVALIDE"]
+    assert codes(post(opco_sandbox, body), 400) == ["FORMAT_INVALIDE"]
 
 
-@pytest.mark.parametrize("path", ["/v1/nothing", "/v2/dossiers", "/v1/dossiers/etats/1"])
+@pytest.mark.parametrize("path", ["/v1/nothing", "/v3/dossiers", "/v1/dossiers/etats/1"])
 def test_unknown_route_is_404(opco_sandbox: OpcoSandbox, path: str) -> None:
     assert codes(opco_sandbox.client("akto").get(path), 404) == ["ROUTE_INCONNUE"]
 
@@ -141,7 +231,7 @@ def test_wrong_method_is_405(opco_sandbox: OpcoSandbox, method: str, path: str) 
 
 def test_control_character_in_a_name_is_a_format_error(opco_sandbox: OpcoSandbox) -> None:
     response = post(opco_sandbox, transmission(apprenti={"nom": "Mor\x00eau"}))
-    assert problems(response, 422) == [("FORMAT_INVALIDE", "cerfa.apprenti.nom")]
+    assert problems(response, 400) == [("FORMAT_INVALIDE", "cerfa.apprenti.nom")]
 
 
 # Whatever the input, never a 500, always the error shape.

@@ -7,7 +7,7 @@ import pytest
 
 from sandbox.pytest_plugin import OpcoSandbox
 from sandbox.scenarios.loader import resolve
-from tests.builders import EMPLOYER_SIRET, facture, ligne, problems, replaced
+from tests.builders import EMPLOYER_SIRET, facture, invoice_parts, ligne, problems
 
 # From 2027-06-01, E1 (€2,800), E2 and E3 (€2,100 each) of AKTO-2026-000001 are open.
 JUNE = "2027-06-01"
@@ -21,19 +21,22 @@ def seeded(*factures: dict[str, Any], date: str = JUNE) -> dict[str, Any]:
 
 
 def held(body: dict[str, Any], etat: str | None = None, **fields: Any) -> dict[str, Any]:
-    """A scenario invoice at akto: the body of POST /v1/factures, its OPCO and state."""
-    return body | {"opco": "akto"} | ({"etat": etat} if etat else {}) | fields
+    """A scenario invoice at akto: the `facture` part of POST /v1/factures, its OPCO and
+    state (`etatFacture`)."""
+    return body | {"opco": "akto"} | ({"etatFacture": etat} if etat else {}) | fields
 
 
 THREE_STATES = seeded(
     held(facture(numero="S-1"), "EN_COURS_INSTRUCTION"),
-    held(facture(ligne(2100, 2), numero="S-2"), "REGLEE"),
-    held(facture(ligne(2100, 3), numero="S-3"), "REJETEE", motifRejet=MOTIF),
+    held(facture(ligne(2100, 2), numero="S-2"), "REGLE"),
+    held(facture(ligne(2100, 3), numero="S-3"), "REJETE", motifRejet=MOTIF),
 )
 
 
 def read(sandbox: OpcoSandbox, numero: str) -> dict[str, Any]:
-    response = sandbox.client("akto").get("/v1/factures", params={"numeroFacture": numero})
+    """The invoice of that referenceFactureCFA."""
+    params = {"referenceFactureCFA": numero}
+    response = sandbox.client("akto").get("/v1/factures", params=params)
     assert response.status_code == 200, response.text
     found: dict[str, Any] = response.json()
     return found
@@ -56,14 +59,18 @@ def refusal(sandbox: OpcoSandbox, document: dict[str, Any]) -> list[tuple[str | 
 @pytest.mark.opco_scenario(THREE_STATES)
 def test_scenario_invoices_are_held_in_their_states(opco_sandbox: OpcoSandbox) -> None:
     states = {n: read(opco_sandbox, n) for n in ("S-1", "S-2", "S-3")}
-    assert {n: f["etat"] for n, f in states.items()} == {
+    assert {n: f["etatFacture"] for n, f in states.items()} == {
         "S-1": "EN_COURS_INSTRUCTION",
-        "S-2": "REGLEE",
-        "S-3": "REJETEE",
+        "S-2": "REGLE",
+        "S-3": "REJETE",
     }
-    assert (states["S-2"]["dateReglement"], states["S-2"]["montantRegle"]) == (JUNE, 2100.0)
-    assert states["S-3"]["motifsRejet"] == [{"code": "REJET_OPCO", "message": MOTIF, "champ": None}]
+    assert (states["S-2"]["dateReglement"], states["S-2"]["montantFacture"]) == (JUNE, 2100.0)
+    assert states["S-3"]["motifsRejet"] == [{"code": "REJET_OPCO", "description": MOTIF}]
+    assert states["S-3"]["commentaire"] == MOTIF
     assert states["S-1"]["lignes"] == THREE_STATES["factures"][0]["lignes"]
+    # No PDF in a scenario: no document.
+    assert {f["numeroInterneDocument"] for f in states.values()} == {None}
+    assert states["S-1"]["numeroInterneFacture"] == "10000001"
     assert echeances(opco_sandbox) == [(2800.0, 0.0), (0.0, 2100.0), (0.0, 0.0)]
 
 
@@ -84,7 +91,7 @@ def test_scenario_invoice_in_instruction_is_paid_after_the_delay(
 def test_reset_restores_the_scenario_invoices(opco_sandbox: OpcoSandbox) -> None:
     opco_sandbox.advance(5)
     opco_sandbox.control.post("/reset").raise_for_status()
-    assert read(opco_sandbox, "S-1")["etat"] == "EN_COURS_INSTRUCTION"
+    assert read(opco_sandbox, "S-1")["etatFacture"] == "EN_COURS_INSTRUCTION"
     assert echeances(opco_sandbox)[0] == (2800.0, 0.0)
 
 
@@ -93,23 +100,20 @@ def test_number_of_a_rejected_scenario_invoice_may_be_sent_again(
     opco_sandbox: OpcoSandbox,
 ) -> None:
     response = opco_sandbox.client("akto").post(
-        "/v1/factures", json=facture(ligne(2100, 3), numero="S-3")
+        "/v1/factures", **invoice_parts(facture(ligne(2100, 3), numero="S-3"))
     )
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
 
 
-@pytest.mark.opco_scenario(seeded(held(facture(ligne(2700), numero="S-1"), "REJETEE")))
+@pytest.mark.opco_scenario(seeded(held(facture(ligne(2700), numero="S-1"), "REJETE")))
 def test_scenario_invoice_declared_rejected_keeps_the_rules_it_breaks(
     opco_sandbox: OpcoSandbox,
 ) -> None:
     motifs = read(opco_sandbox, "S-1")["motifsRejet"]
-    assert [(m["code"], m["champ"]) for m in motifs] == [
-        ("MONTANT_ECHEANCE_INCORRECT", "lignes[0].montant"),
-        ("MONTANT_INCORRECT", "lignes[0].montant"),
-    ]
+    assert [m["code"] for m in motifs] == ["MONTANT_ECHEANCE_INCORRECT", "MONTANT_INCORRECT"]
 
 
-@pytest.mark.parametrize("etat", ["EN_COURS_INSTRUCTION", "REGLEE"])
+@pytest.mark.parametrize("etat", ["EN_COURS_INSTRUCTION", "REGLE"])
 def test_invalid_scenario_invoice_refuses_the_scenario(
     opco_sandbox: OpcoSandbox, etat: str
 ) -> None:
@@ -129,18 +133,19 @@ def test_invalid_scenario_invoice_refuses_the_scenario(
 
 def test_refused_scenario_leaves_the_espace_unchanged(opco_sandbox: OpcoSandbox) -> None:
     client = opco_sandbox.client("akto")
-    assert client.post("/v1/factures", json=facture(numero="LIVE-1")).status_code == 201
+    sent = client.post("/v1/factures", **invoice_parts(facture(numero="LIVE-1")))
+    assert sent.status_code == 200
     opco_sandbox.advance(1)
     assert refusal(opco_sandbox, seeded(held(facture(ligne(2700)))))
     assert opco_sandbox.today.isoformat() == "2026-09-02"
-    assert read(opco_sandbox, "LIVE-1")["etat"] == "EN_COURS_INSTRUCTION"
-    assert client.get("/v1/factures/etats").json()["total"] == 1
+    assert read(opco_sandbox, "LIVE-1")["etatFacture"] == "EN_COURS_INSTRUCTION"
+    assert client.get("/v2/factures/etats").json()["total"] == 1
 
 
 def test_scenario_invoice_of_an_unknown_emitter_is_refused(opco_sandbox: OpcoSandbox) -> None:
-    document = seeded(held(replaced(facture(), "emetteur.siret", EMPLOYER_SIRET)))
+    document = seeded(held(facture(siretEmetteur=EMPLOYER_SIRET)))
     [(champ, message)] = refusal(opco_sandbox, document)
-    assert champ == "factures[0].emetteur.siret"
+    assert champ == "factures[0].siretEmetteur"
     assert "SIRET_EMETTEUR_INCONNU" in message
 
 
@@ -149,7 +154,7 @@ def test_scenario_invoices_under_one_number_are_refused(opco_sandbox: OpcoSandbo
     document = seeded(held(facture(numero="S-1")), first)
     assert refusal(opco_sandbox, document) == [
         (
-            "factures[1].numeroFacture",
+            "factures[1].numero",
             "corps de la requête : FACTURE_DEJA_CONNUE : "
             "La facture est déjà connue de notre système",
         )
@@ -159,3 +164,22 @@ def test_scenario_invoices_under_one_number_are_refused(opco_sandbox: OpcoSandbo
 def test_scenario_invoice_without_lines_is_refused(opco_sandbox: OpcoSandbox) -> None:
     document = seeded(held(facture() | {"lignes": []}))
     assert [champ for champ, _ in refusal(opco_sandbox, document)] == ["factures[0].lignes"]
+
+
+def test_scenario_invoice_in_the_version_1_shape_is_refused(opco_sandbox: OpcoSandbox) -> None:
+    v1 = held(
+        {
+            "numeroFacture": "S-1",
+            "dateFacture": "2027-06-01",
+            "montantTotal": 2800,
+            "emetteur": {"siret": "79012345900014"},
+            "lignes": [{"numeroExterneDossier": "AKTO-2026-000001", "nature": "PEDAGOGIQUE"}],
+        }
+    )
+    champs = {champ for champ, _ in refusal(opco_sandbox, seeded(v1))}
+    assert {"factures[0].dateEmission", "factures[0].numeroFacture"} <= champs
+
+
+def test_scenario_invoice_state_is_etat_facture(opco_sandbox: OpcoSandbox) -> None:
+    document = seeded(held(facture(numero="S-1")) | {"etat": "REGLE"})
+    assert [champ for champ, _ in refusal(opco_sandbox, document)] == ["factures[0].etat"]

@@ -61,7 +61,7 @@ def transmit(
 ) -> str:
     """Transmit the builder's contract (changed by `blocks`); its numeroExterne."""
     response = sandbox.client(opco).post("/v1/dossiers", json=transmission(numero, **blocks))
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     numero_externe: str = response.json()["numeroExterne"]
     return numero_externe
 
@@ -128,9 +128,9 @@ def test_an_engaged_dossier_has_its_deca_engagement_and_echeancier(
     assert dossier["cerfa"]["numeroDeca"][3:9] == "202609"
     assert dossier["engagement"] == 16400.0 == sum(amounts(dossier, "montantTotal"))
     assert amounts(dossier, "dateOuverture") == OPENINGS
-    assert amounts(dossier, "montantPedagogique") == PEDAGOGIQUES
-    assert amounts(dossier, "montantRqth") == [0.0] * 6
-    assert {(e["siret"], e["iban"]) for e in dossier["echeances"]} == {(CFA_SIRET, CFA_IBAN)}
+    assert amounts(dossier, "dontMontantPedagogie") == PEDAGOGIQUES
+    assert amounts(dossier, "dontMajorationRqth") == [0.0] * 6
+    assert {(e["siretCfa"], e["iban"]) for e in dossier["echeances"]} == {(CFA_SIRET, CFA_IBAN)}
     assert [e["numero"] for e in dossier["echeances"]] == [1, 2, 3, 4, 5, 6]
     assert amounts(dossier, "montantRegle") == [0.0] * 6
 
@@ -346,10 +346,17 @@ def test_rqth_adds_its_yearly_supplement_to_the_echeances(opco_sandbox: OpcoSand
 
     dossier = read(opco_sandbox)
 
-    assert amounts(dossier, "montantRqth") == [1600.0, 1200.0, 1200.0, 1600.0, 1200.0, 1200.0]
-    assert amounts(dossier, "montantPedagogique") == PEDAGOGIQUES
+    assert amounts(dossier, "dontMajorationRqth") == [
+        1600.0,
+        1200.0,
+        1200.0,
+        1600.0,
+        1200.0,
+        1200.0,
+    ]
+    assert amounts(dossier, "dontMontantPedagogie") == PEDAGOGIQUES
     assert amounts(dossier, "montantTotal") == [
-        p + r for p, r in zip(PEDAGOGIQUES, amounts(dossier, "montantRqth"), strict=True)
+        p + r for p, r in zip(PEDAGOGIQUES, amounts(dossier, "dontMajorationRqth"), strict=True)
     ]
     assert dossier["engagement"] == 24400.0
 
@@ -362,7 +369,7 @@ def test_rqth_is_pro_rated_on_a_short_contract(opco_sandbox: OpcoSandbox) -> Non
     dossier = read(opco_sandbox)
 
     # 181 days of 365: €1,983.56 of RQTH, all in the one échéance that opens.
-    assert amounts(dossier, "montantRqth") == [1983.56]
+    assert amounts(dossier, "dontMajorationRqth") == [1983.56]
     assert dossier["engagement"] == 6049.86  # with €4,066.30 of the NPEC
 
 
@@ -371,7 +378,7 @@ def test_the_scenario_sets_the_rqth_supplement(opco_sandbox: OpcoSandbox) -> Non
     transmit(opco_sandbox, apprenti={"handicap": True})
     opco_sandbox.advance(3)
 
-    assert sum(amounts(read(opco_sandbox), "montantRqth")) == 4000.0
+    assert sum(amounts(read(opco_sandbox), "dontMajorationRqth")) == 4000.0
 
 
 # Forced transitions
@@ -515,7 +522,7 @@ def test_refused_and_cancelled_dossiers_free_the_contract(
 
     response = opco_sandbox.client("akto").post("/v1/dossiers", json=transmission("SECOND"))
 
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
 
 
 @pytest.mark.parametrize(
@@ -528,7 +535,7 @@ def test_other_states_keep_blocking_the_contract(
 
     response = opco_sandbox.client("akto").post("/v1/dossiers", json=transmission("SECOND"))
 
-    assert response.status_code == 409
+    assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "DOSSIER_DOUBLON"
 
 
@@ -538,7 +545,7 @@ def test_a_refusal_by_instruction_frees_the_contract(opco_sandbox: OpcoSandbox) 
     opco_sandbox.advance(3)
 
     again = transmission("SECOND", apprenti=young)
-    assert opco_sandbox.client("akto").post("/v1/dossiers", json=again).status_code == 201
+    assert opco_sandbox.client("akto").post("/v1/dossiers", json=again).status_code == 200
 
 
 # Determinism
@@ -628,7 +635,7 @@ def test_a_scenario_engaged_dossier_has_its_deca_and_echeancier(opco_sandbox: Op
 
     assert DECA_PATTERN.fullmatch(engaged["cerfa"]["numeroDeca"])
     assert engaged["engagement"] == 16400.0
-    assert amounts(engaged, "montantPedagogique") == PEDAGOGIQUES
+    assert amounts(engaged, "dontMontantPedagogie") == PEDAGOGIQUES
     assert amounts(engaged, "montantRegle") == [3280.0, 0, 0, 0, 0, 0]
     assert amounts(read(opco_sandbox, "S-REGLE"), "montantRegle") == PEDAGOGIQUES
     assert amounts(read(opco_sandbox, "S-RUPTURE"), "dateOuverture") == OPENINGS[:1]
@@ -652,7 +659,7 @@ def test_the_demo_engaged_dossier_is_engaged(opco_sandbox: OpcoSandbox) -> None:
     assert dossier["cerfa"]["numeroDeca"] == "075202609000001"
     assert dossier["engagement"] == 14000.0 == sum(amounts(dossier, "montantTotal"))
     assert dossier["engagementsFraisAnnexe"][0]["natureFrais"] == "RESTAURATION"
-    assert {e["siret"] for e in dossier["echeances"]} == {CFA_SIRET}
+    assert {e["siretCfa"] for e in dossier["echeances"]} == {CFA_SIRET}
     assert dossier["cerfa"]["employeur"]["siret"] == EMPLOYER_SIRET
 
 

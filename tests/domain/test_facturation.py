@@ -12,7 +12,7 @@ from sandbox.factures.rules import LineView, Submission, is_billable, judge, nor
 from sandbox.factures.schemas import FactureBody
 from sandbox.factures.service import unique_key
 from sandbox.scenarios.model import Cfa
-from tests.builders import CFA_IBAN, CFA_SIRET, OTHER_CFA_SIRET, facture, ligne
+from tests.builders import CFA_IBAN, CFA_SIRET, OTHER_CFA_SIRET, facture, frais, ligne
 
 TODAY = date(2026, 9, 1)
 CFA = Cfa(siret=CFA_SIRET, uai="0751234A", denomination="CFA Demo", iban=CFA_IBAN)
@@ -92,8 +92,8 @@ def test_remaining_part_splits_pedagogique_and_rqth(
     amounts: dict[str, str], pedagogique: str, rqth: str
 ) -> None:
     row = echeance(**amounts)
-    assert remaining_part(row, "PEDAGOGIQUE") == Decimal(pedagogique)
-    assert remaining_part(row, "RQTH") == Decimal(rqth)
+    assert remaining_part(row, "PEDAGOGIE") == Decimal(pedagogique)
+    assert remaining_part(row, "MAJORATION_RQTH") == Decimal(rqth)
 
 
 # Identities
@@ -112,13 +112,19 @@ def test_normalize_iban_drops_spaces_and_case(written: str) -> None:
     assert normalize_iban(written) == CFA_IBAN
 
 
-def test_unique_key_is_the_emitter_and_the_number() -> None:
-    sent = body(numero="F-1", emetteur={"siret": OTHER_CFA_SIRET, "iban": CFA_IBAN})
-    assert unique_key(sent, CFA) == f"{OTHER_CFA_SIRET}|F-1"
+def test_unique_key_is_the_caller_the_emitter_and_the_number() -> None:
+    sent = body(numero="F-1", siretEmetteur=OTHER_CFA_SIRET)
+    assert unique_key(sent, CFA) == f"{CFA_SIRET}|{OTHER_CFA_SIRET}|F-1"
 
 
 def test_unique_key_without_emitter_is_the_callers() -> None:
-    assert unique_key(body(numero="F-1", emetteur=None), CFA) == f"{CFA_SIRET}|F-1"
+    assert unique_key(body(numero="F-1", siretEmetteur=None), CFA) == f"{CFA_SIRET}|{CFA_SIRET}|F-1"
+
+
+@pytest.mark.parametrize("numero", [None, ""])
+def test_an_invoice_without_number_has_no_unique_key(numero: str | None) -> None:
+    # The OPCO assigns it a number: it can never be already known.
+    assert unique_key(body(numero=numero), CFA) is None
 
 
 # Which dossiers can be invoiced
@@ -146,12 +152,31 @@ def test_dossier_concluded_before_2020_is_judged_not_facturable_alone() -> None:
     row.echeances = [echeance()]
     invoice = body(ligne(1), montantTotal=2)
     assert judged(invoice, row) == {
-        "MONTANT_TOTAL_INCOHERENT": "montantTotal",
-        "DOSSIER_NON_FACTURABLE": "lignes[0].numeroExterneDossier",
+        "MONTANT_TOTAL_INCOHERENT": "facture.montantTotal",
+        "DOSSIER_NON_FACTURABLE": "facture.lignes[0].numeroDossier",
     }
 
 
 def test_rqth_echeance_billed_by_its_parts_breaks_no_rule() -> None:
     row = dossier()
     row.echeances = [echeance()]
-    assert judged(body(ligne(2800), ligne(1600, nature="RQTH")), row) == {}
+    assert judged(body(ligne(2800), ligne(1600, nature="MAJORATION_RQTH")), row) == {}
+
+
+def test_frais_lines_are_not_judged_by_montant_incorrect() -> None:
+    # `quantite` is informative: a frais line is judged by its caps only.
+    row = dossier()
+    row.echeances = [echeance()]
+    row.frais_annexes = [{"natureFrais": "RESTAURATION", "montantTotal": 300}]
+    assert judged(body(frais(299.99, quantite=3)), row) == {}
+
+
+def test_a_deca_of_another_dossier_is_dossier_inconnu_and_skips_the_line() -> None:
+    row = dossier()
+    row.echeances = [echeance()]
+    invoice = body(ligne(1, numeroDeca="075202699999999"))
+    views = [LineView(0, invoice.lignes[0], None, None, deca_differs=True)]
+    submission = Submission(invoice, CFA, TODAY, frozenset({CFA_SIRET}), views)
+    assert {p.code: p.champ for p in judge(submission)} == {
+        "DOSSIER_INCONNU": "facture.lignes[0].numeroDeca"
+    }

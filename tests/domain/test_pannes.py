@@ -2,6 +2,7 @@
 
 from sandbox.core.tables import PanneRow
 from sandbox.pannes import service as pannes
+from sandbox.pannes.schemas import Panne
 
 
 def rule(**fields: object) -> PanneRow:
@@ -49,3 +50,14 @@ def test_only_matching_paths_and_methods_count() -> None:
 def test_latency_is_the_largest_of_the_matching_rules() -> None:
     rules = [rule(statut=None, latence_ms=200), rule(statut=None, latence_ms=50)]
     assert pannes.apply(rules, "GET", "/v1/status") == pannes.Effet(latence_ms=200, statut=None)
+
+
+def test_paths_match_whatever_their_case() -> None:
+    assert pannes.matches(rule(chemin="/v1/factures*"), "POST", "/V1/Factures")
+
+
+def test_the_default_path_covers_both_versions() -> None:
+    default = Panne().chemin
+    assert pannes.matches(rule(chemin=default), "GET", "/v1/dossiers/etats")
+    assert pannes.matches(rule(chemin=default), "GET", "/v2/dossiers/etats")
+    assert not pannes.matches(rule(chemin=default), "POST", "/connect/token")
