@@ -17,7 +17,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,12 @@ import httpx
 import pytest
 
 from sandbox.core.opcos import OPCOS
+from sandbox.interception import PRODUCTION_HOSTS, intercept
 from sandbox.testing import BASE_URL, BearerToken, InProcessServer
 
 SOFTWARE_HEADERS = {"EDITEUR": "opco-sandbox", "LOGICIEL": "pytest", "VERSION": "1"}
+# Headers of the production request that the in-process call sets itself.
+_HOP_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -83,6 +87,21 @@ class OpcoSandbox:
             raise KeyError(f"no CFA {cfa} in the scenario")
         value = chosen.get("cles", {}).get(opco)
         return str(value["cle"]) if isinstance(value, dict) else value and str(value)
+
+    @contextmanager
+    def intercept(self) -> Iterator["OpcoSandbox"]:
+        """Inside the block, every `requests` and `httpx` call to an OPCO's production host
+        (`cfa-ws.akto.fr`, …, and the scenario's `hotes`) goes to this espace, in-process;
+        any other host is left alone. Production client code then runs unchanged."""
+        hosts = PRODUCTION_HOSTS | dict(self._scenario.get("hotes") or {})
+        with self.server.client() as client:
+
+            def forward(method: str, path: str, headers: Mapping[str, str], body: bytes) -> Any:
+                sent = {k: v for k, v in headers.items() if k.lower() not in _HOP_HEADERS}
+                return client.request(method, path, headers=sent, content=body)
+
+            with intercept(self.espace, forward, hosts):
+                yield self
 
     def advance(self, days: int) -> date:
         """Move the espace's clock forward; what falls due happens."""
@@ -153,6 +172,13 @@ def opco_sandbox(
     sandbox.load(marker.args[0] if marker else "demo")
     yield sandbox
     sandbox.close()
+
+
+@pytest.fixture
+def opco_sandbox_intercept(opco_sandbox: OpcoSandbox) -> Iterator[OpcoSandbox]:
+    """`opco_sandbox` with the OPCOs' production URLs routed to it for the whole test."""
+    with opco_sandbox.intercept():
+        yield opco_sandbox
 
 
 @pytest.fixture(scope="session")

@@ -188,6 +188,12 @@ class Scenario(Strict):
     description: str = ""
     date: Date | None = Field(None, description="the clock; default: the day it is loaded")
     opcos: dict[OpcoCode, OpcoProfile] = Field(default_factory=dict)
+    hotes: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.-]{1,253}$")], OpcoCode] = (
+        Field(
+            default_factory=dict,
+            description="more production hosts intercepted in tests, each to an OPCO",
+        )
+    )
     logiciels: list[Logiciel] = Field(
         default_factory=list, description="OAuth2 client credentials of software vendors"
     )

@@ -302,6 +302,8 @@ def paths(document: Any, prefix: str = "") -> list[str]:
     found = []
     if isinstance(document, dict):
         for key, value in document.items():
+            if not key or "." in key:
+                continue  # a generated key a dotted path cannot name
             path = f"{prefix}.{key}" if prefix else key
             found += [path, *paths(value, path)]
     return found
