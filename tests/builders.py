@@ -82,6 +82,23 @@ def transmission(
     return body
 
 
+def dated(suffix: str) -> dict[str, Any]:
+    """The default contract with every interpreted date followed by `suffix`."""
+    return transmission(
+        apprenti={"dateNaissance": "2009-01-20" + suffix},
+        maitre1={"dateNaissance": "1975-06-02" + suffix},
+        contrat={
+            "dateConclusion": "2026-08-25" + suffix,
+            "dateDebutContrat": "2026-09-01" + suffix,
+            "dateFinContrat": "2028-08-31" + suffix,
+        },
+        formation={
+            "dateDebutFormation": "2026-09-01" + suffix,
+            "dateFinFormation": "2028-06-30" + suffix,
+        },
+    )
+
+
 def replaced(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     """A copy of `document` with the dotted `path` set to `value`."""
     changed = copy.deepcopy(document)

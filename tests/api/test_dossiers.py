@@ -17,6 +17,7 @@ from tests.builders import (
     OTHER_EMPLOYER_SIRET,
     cerfa,
     codes,
+    dated,
     problems,
     replaced,
     transmission,
@@ -141,19 +142,7 @@ def test_every_field_is_returned_as_sent(opco_sandbox: OpcoSandbox) -> None:
 def test_interpreted_dates_accept_midnight_utc_and_are_answered_as_sent(
     opco_sandbox: OpcoSandbox, suffix: str
 ) -> None:
-    body = transmission(
-        apprenti={"dateNaissance": "2009-01-20" + suffix},
-        maitre1={"dateNaissance": "1975-06-02" + suffix},
-        contrat={
-            "dateConclusion": "2026-08-25" + suffix,
-            "dateDebutContrat": "2026-09-01" + suffix,
-            "dateFinContrat": "2028-08-31" + suffix,
-        },
-        formation={
-            "dateDebutFormation": "2026-09-01" + suffix,
-            "dateFinFormation": "2028-06-30" + suffix,
-        },
-    )
+    body = dated(suffix)
     accepted(send(opco_sandbox, body))
     assert without_state(read(opco_sandbox, "CFA-0001").json()["cerfa"]) == body["cerfa"]
 

@@ -19,6 +19,7 @@ from tests.builders import (
     assert_error_shape,
     cerfa,
     codes,
+    dated,
     problems,
     transmission,
 )
@@ -57,23 +58,6 @@ def read_cerfa(opco_sandbox: OpcoSandbox, numero_interne: str) -> dict[str, Any]
 
 def as_sent(answered: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in answered.items() if k not in SANDBOX_KEYS}
-
-
-def dated(suffix: str) -> dict[str, Any]:
-    """The default contract with every interpreted date followed by `suffix`."""
-    return transmission(
-        apprenti={"dateNaissance": "2009-01-20" + suffix},
-        maitre1={"dateNaissance": "1975-06-02" + suffix},
-        contrat={
-            "dateConclusion": "2026-08-25" + suffix,
-            "dateDebutContrat": "2026-09-01" + suffix,
-            "dateFinContrat": "2028-08-31" + suffix,
-        },
-        formation={
-            "dateDebutFormation": "2026-09-01" + suffix,
-            "dateFinFormation": "2028-06-30" + suffix,
-        },
-    )
 
 
 # Dates
