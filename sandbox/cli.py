@@ -3,11 +3,13 @@
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
-from sandbox.config import Settings
+from sandbox.config import AdminTokenError, Settings
+from sandbox.errors import SandboxError
 from sandbox.scenarios.files import bundled_names
 
 app = typer.Typer(help="A stateful sandbox of the CFA–OPCO exchange API.", no_args_is_help=True)
@@ -21,7 +23,7 @@ def build_app():  # type: ignore[no-untyped-def]
 
     settings = Settings()
     return create_app(
-        Database(settings.database_url), resolve(settings.scenario), settings.admin_token
+        Database(settings.database_url), resolve(settings.scenario), settings.admin_secret()
     )
 
 
@@ -52,18 +54,33 @@ def serve(
     admin_token: Annotated[
         str | None,
         typer.Option(
-            help="protects /_sandbox (better: OPCO_SANDBOX_ADMIN_TOKEN)", show_default="none"
+            help="protects /_sandbox (better: OPCO_SANDBOX_ADMIN_TOKEN, or --admin-token-file)",
+            show_default="none",
         ),
     ] = None,
+    admin_token_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="a file holding the admin token (a Docker secret): kept out of `ps` and "
+            "of the environment",
+            show_default="none",
+        ),
+    ] = None,
+    reload_default: Annotated[
+        bool,
+        typer.Option(
+            "--reload-default",
+            help="load --scenario into the default espace even if its content did not change "
+            "(by default a restart keeps the data, unless that content changed)",
+        ),
+    ] = False,
 ) -> None:
     """Start the sandbox. Each option also reads OPCO_SANDBOX_<NAME>."""
     import os
 
     import uvicorn
 
-    from sandbox.core.database import Database
     from sandbox.core.opcos import OPCOS
-    from sandbox.scenarios.loader import ScenarioError, resolve
 
     given = {
         "host": host,
@@ -72,21 +89,24 @@ def serve(
         "database_url": database_url,
         "workers": workers,
         "admin_token": admin_token,
+        "admin_token_file": admin_token_file,
+        "reload_default": reload_default or None,
     }
-    settings = Settings.model_validate({k: v for k, v in given.items() if v is not None})
     try:
-        resolve(settings.scenario)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            typer.echo(f"{problem.champ or ''} {problem.message}", err=True)
+        settings = Settings.model_validate({k: v for k, v in given.items() if v is not None})
+        settings.admin_secret()  # a token file that gives none stops here
+    except (ValidationError, AdminTokenError) as exc:
+        typer.echo(f"opco-sandbox: {_settings_problem(exc)}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        _prepare_database(settings)
+    except SandboxError as exc:
+        _echo_problems(exc)
         raise typer.Exit(2) from None
     # Workers re-read the settings from the environment: pass the resolved ones on.
     for name, value in settings.model_dump().items():
         if value is not None:
             os.environ[f"OPCO_SANDBOX_{name.upper()}"] = str(value)
-    database = Database(settings.database_url)
-    database.create_schema()  # once, before the workers race to do it
-    database.dispose()
     base = f"http://{settings.host}:{settings.port}"
     typer.echo(f"opco-sandbox: Swagger UI {base}/docs  (scenario {settings.scenario})")
     for code in OPCOS:
@@ -98,7 +118,68 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level="warning",
+        log_config=masked_logging(),
     )
+
+
+def masked_logging() -> dict[str, Any]:
+    """uvicorn's logging, every line masked (its lines carry paths and queries)."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"masked": {"()": "sandbox.journal.masking.LogFilter"}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["masked"]
+    # The sandbox's own lines (a schema made anew, a journal entry lost) go the same way.
+    config["loggers"]["opco_sandbox"] = {"handlers": ["default"], "level": "INFO"}
+    return config
+
+
+def _prepare_database(settings: Settings) -> None:
+    """The schema and the `default` espace, made once before the workers race to make them:
+    a scenario that a load refuses (its schema or its domain rules) stops here."""
+    from datetime import date
+
+    from sandbox.core.database import Database
+    from sandbox.scenarios.loader import resolve
+    from sandbox.server.runtime import Runtime
+
+    loaded = resolve(settings.scenario)
+    database = Database(settings.database_url)
+    try:
+        database.create_schema()
+        Runtime(database, loaded).ensure_default_espace(
+            date.today(), reload=settings.reload_default
+        )
+    finally:
+        database.dispose()
+
+
+def _settings_problem(exc: ValidationError | AdminTokenError) -> str:
+    """The sentence of a refused setting (pydantic's own error shape is for developers)."""
+    if isinstance(exc, AdminTokenError):
+        return str(exc)
+    return "; ".join(
+        f"{'.'.join(str(part) for part in e['loc']) or 'settings'}: "
+        f"{str(e['msg']).removeprefix('Value error, ')}"
+        for e in exc.errors()
+    )
+
+
+def _echo_problems(exc: SandboxError) -> None:
+    """One line a problem, `FILE[:LINE]: PATH: sentence` (the line for YAML files)."""
+    from sandbox.scenarios.loader import ScenarioError
+
+    if not isinstance(exc, ScenarioError):
+        for problem in exc.problems:
+            typer.echo(f"{problem.champ or '-'}: {problem.message}", err=True)
+        return
+    for fault in exc.faults:
+        where = exc.source if fault.ligne is None else f"{exc.source}:{fault.ligne}"
+        path = f" {fault.champ}:" if fault.champ else ""
+        typer.echo(f"{where}:{path} {fault.probleme}", err=True)
 
 
 @app.command()
@@ -108,7 +189,6 @@ def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]
     from datetime import date
 
     from sandbox.core.database import Database
-    from sandbox.errors import SandboxError
     from sandbox.scenarios.loader import install, load_path
 
     database = Database("sqlite://")
@@ -121,10 +201,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]
                 install(session, "validation", loaded, date.today())
         except SandboxError as exc:
             failed = True
-            for problem in exc.problems:
-                # The file is named first: not again inside the sentence.
-                sentence = problem.message.removeprefix(f"{path} : ")
-                typer.echo(f"{path}: {problem.champ or '-'}: {sentence}", err=True)
+            _echo_problems(exc)
         else:
             typer.echo(f"{path}: ok ({loaded.scenario.nom})")
     if failed:
@@ -143,7 +220,7 @@ def scenarios() -> None:
 
 def _description(path: Path) -> str:
     """A scenario's top-level `description`, read from the parser's first events only
-    (grand-volume is a 3 MB file)."""
+    (a scenario given by path may be a large file)."""
     import yaml
 
     depth, key = 0, None

@@ -177,6 +177,13 @@ ERREUR_HTTP = _declare("ERREUR_HTTP", 400, "Requête HTTP refusée : {raison}.",
 ERREUR_INTERNE = _declare(
     "ERREUR_INTERNE", 500, "Erreur interne de la sandbox : merci de la signaler."
 )
+# The database stayed busy past its bound (a long scenario load, a lock held elsewhere).
+SANDBOX_OCCUPE = _declare(
+    "SANDBOX_OCCUPE",
+    503,
+    "La sandbox est occupée : réessayez dans un instant.",
+    headers={"Retry-After": "1"},
+)
 
 # Contracts: the blocking controls, then duplicates and numbers.
 NIR_INVALIDE = _declare(
@@ -420,8 +427,8 @@ SCENARIO_INVALIDE = _declare(
     422,
     "{source} : {probleme}",
     "cfas",
-    source="corps de la requête",
-    probleme="Field required",
+    source="corps de la requête, ligne 3",
+    probleme="la liste est trop courte (1 élément au moins).",
 )
 HORLOGE_RETOUR_ARRIERE = _declare(
     "HORLOGE_RETOUR_ARRIERE",

@@ -4,10 +4,17 @@ Installing the package registers them (entry point `pytest11`):
 
 * `opco_sandbox`: the app in-process, a fresh espace per test loaded with `demo`, or with
   the scenario that `@pytest.mark.opco_scenario("name-or-path")` names.
-* `opco_sandbox_url`: the base URL of a live server on a free port, for code that needs a
-  real socket; its `default` espace is reset between tests.
+* `opco_sandbox_url`: the base URL of a live server (one per test session), for code that
+  needs a real socket; its `default` espace holds `demo`, or the marker's scenario for the
+  test that has one, and is reset between tests.
 
-Override `opco_sandbox_database_url` (session scope) to run on another database.
+Override `opco_sandbox_database_url` (session scope) to run on another database, and
+`opco_sandbox_listen_address` (session scope, `("127.0.0.1", 0)`: port 0 is a free one) to
+fix the live server's host and port:
+
+    @pytest.fixture(scope="session")
+    def opco_sandbox_listen_address():
+        return ("127.0.0.1", 8123)
 """
 
 import functools
@@ -109,6 +116,20 @@ class OpcoSandbox:
         response.raise_for_status()
         return date.fromisoformat(response.json()["date"])
 
+    def journal(self, **filters: str | int) -> list[dict[str, Any]]:
+        """The espace's journal entries, oldest first, every page (`opco=`, `statut=`,
+        `depuis=` narrow them as the control API's query does)."""
+        found: list[dict[str, Any]] = []
+        params: dict[str, str | int] = {**filters, "limite": 1000}
+        while True:
+            response = self.control.get("/journal", params=params)
+            response.raise_for_status()
+            page = response.json()
+            found += page["entrees"]
+            if page["suivant"] is None:
+                return found
+            params["suivant"] = page["suivant"]
+
     @property
     def today(self) -> date:
         return date.fromisoformat(self.control.get("/horloge").json()["date"])
@@ -182,32 +203,66 @@ def opco_sandbox_intercept(opco_sandbox: OpcoSandbox) -> Iterator[OpcoSandbox]:
 
 
 @pytest.fixture(scope="session")
-def _opco_sandbox_live(opco_sandbox_database_url: str) -> Iterator[str]:
-    with live_server(opco_sandbox_database_url) as url:
+def opco_sandbox_listen_address() -> tuple[str, int]:
+    """Where the live server of `opco_sandbox_url` listens, `(host, port)`; port 0: a free
+    one. Override it (session scope) to fix them."""
+    return ("127.0.0.1", 0)
+
+
+@pytest.fixture(scope="session")
+def _opco_sandbox_live(
+    opco_sandbox_database_url: str, opco_sandbox_listen_address: tuple[str, int]
+) -> Iterator[str]:
+    host, port = opco_sandbox_listen_address
+    with live_server(opco_sandbox_database_url, host=host, port=port) as url:
         yield url
 
 
 @pytest.fixture
-def opco_sandbox_url(_opco_sandbox_live: str) -> Iterator[str]:
-    """The base URL of a live sandbox (`http://127.0.0.1:PORT`); reset after each test."""
+def opco_sandbox_url(_opco_sandbox_live: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The base URL of a live sandbox (`http://127.0.0.1:PORT`). Its `default` espace holds
+    the scenario the test's `opco_sandbox` would (`demo`, or the marker's), and `demo`
+    again after the test (whatever the test loaded)."""
+    espace = f"{_opco_sandbox_live}/_sandbox/espaces/default"
+    marker = request.node.get_closest_marker("opco_scenario")
+    if marker:
+        _put_scenario(espace, marker.args[0])
     yield _opco_sandbox_live
-    httpx.post(f"{_opco_sandbox_live}/_sandbox/espaces/default/reset").raise_for_status()
+    _put_scenario(espace, "demo")
+
+
+def _put_scenario(espace_url: str, scenario: str | Path | dict[str, Any]) -> None:
+    """Load a scenario into a live server's espace (its install may take a while)."""
+    document = _scenario_document(scenario)
+    response = httpx.put(f"{espace_url}/scenario", json=document, timeout=600)
+    if response.status_code != 200:
+        raise AssertionError(f"scenario refused: {response.text}")
 
 
 class live_server:
-    """`opco-sandbox serve` in a subprocess on a free port, until the block ends."""
+    """`opco-sandbox serve` in a subprocess (on a free port when `port` is 0), until the
+    block ends."""
 
-    def __init__(self, database_url: str, scenario: str = "demo", workers: int = 1) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        scenario: str = "demo",
+        workers: int = 1,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         self.args = ["--database-url", database_url, "--scenario", scenario]
-        self.args += ["--workers", str(workers)]
+        self.args += ["--workers", str(workers), "--host", host]
+        self.host, self.port = host, port
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> str:
-        port = _free_port()
+        port = self.port or _free_port(self.host)
         command = [sys.executable, "-m", "sandbox", "serve", "--port", str(port), *self.args]
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPCO_SANDBOX_")}
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
+        url = f"http://{host}:{port}"
         _wait_until_up(url, self.process)
         return url
 
@@ -220,9 +275,9 @@ class live_server:
             self.process.kill()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+def _free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.bind((host, 0))
         port: int = s.getsockname()[1]
         return port
 

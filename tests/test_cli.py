@@ -25,7 +25,7 @@ def test_validate_fails_on_an_invalid_file(tmp_path: Path) -> None:
     bad.write_text("nom: bad\ncfas: []\n", encoding="utf-8")
     result = runner.invoke(app, ["validate", str(bundled_dir() / "demo.yaml"), str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}: cfas:" in result.output
+    assert f"{bad}:2: cfas: la liste est trop courte (1 élément au moins).\n" in result.output
 
 
 def test_openapi_prints_the_served_document() -> None:
@@ -58,8 +58,8 @@ def test_validate_runs_the_domain_rules_a_load_runs(tmp_path: Path) -> None:
     bad.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 1
-    assert "NIR" in result.output
-    assert f"{bad}: " in result.output
+    assert result.output.startswith(f"{bad}:")
+    assert ": dossiers[0].cerfa.apprenti.nir: NIR_INVALIDE : " in result.output
     assert "Traceback" not in result.output
 
 
@@ -77,3 +77,66 @@ def test_serve_help_shows_the_defaults_and_the_scenarios() -> None:
     assert result.exit_code == 0
     for shown in ("127.0.0.1", "8000", "demo", "sqlite:///opco-sandbox.db", "refus"):
         assert shown in result.output, shown
+
+
+def demo_with(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
+    """demo.yaml with one text replaced, and the line of the replacement."""
+    text = (bundled_dir() / "demo.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "demo-modifie.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path, text[: text.index(old)].count("\n") + 1
+
+
+def test_validate_prints_file_line_path_and_french_sentence(tmp_path: Path) -> None:
+    bad, line = demo_with(tmp_path, 'uai: "0751234A"', 'uai: "075"')
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{bad}:{line}: cfas[0].uai: la valeur ne respecte pas le format attendu.\n"
+    )
+
+
+def test_validate_names_the_line_of_a_rule_only_an_install_checks(tmp_path: Path) -> None:
+    # Two dossiers with one numeroExterne: the second is refused when installed.
+    bad, line = demo_with(
+        tmp_path, "numeroExterne: AKTO-2026-000002", "numeroExterne: AKTO-2026-000001"
+    )
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{bad}:{line}: dossiers[1].numeroExterne: NUMERO_EXTERNE_DEJA_UTILISE : "
+        "Le numéro externe AKTO-2026-000001 est déjà attribué.\n"
+    )
+
+
+def test_serve_prints_the_problems_of_a_scenario_its_install_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server started with a refused scenario")
+
+    monkeypatch.setattr("uvicorn.run", never)
+    bad, line = demo_with(
+        tmp_path, "numeroExterne: AKTO-2026-000002", "numeroExterne: AKTO-2026-000001"
+    )
+    database = f"sqlite:///{tmp_path / 'sandbox.db'}"
+    result = runner.invoke(app, ["serve", "--scenario", str(bad), "--database-url", database])
+    assert result.exit_code == 2, result.output
+    assert f"{bad}:{line}: dossiers[1].numeroExterne: NUMERO_EXTERNE_DEJA_UTILISE" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_serve_prints_schema_problems_as_validate_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: None)
+    bad, line = demo_with(tmp_path, 'uai: "0751234A"', 'uai: "075"')
+    database = f"sqlite:///{tmp_path / 'sandbox.db'}"
+    result = runner.invoke(app, ["serve", "--scenario", str(bad), "--database-url", database])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"{bad}:{line}: cfas[0].uai: la valeur ne respecte pas le format attendu.\n"
+    )

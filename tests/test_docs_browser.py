@@ -1,14 +1,18 @@
-"""Swagger UI and ReDoc work offline: their assets come from the sandbox itself.
+"""Swagger UI and ReDoc work offline: their assets come from the sandbox itself; and a
+person can use Swagger UI at once: Authorize, then Try it out → Execute answers 200.
 
-The browser test opens `/docs` and `/redoc` of a live server in headless Chromium (the
-Debian package, `/usr/bin/chromium`), driven by Playwright, and records every request the
-pages make. Without Chromium it is skipped, except in CI (`CI=true`), where it fails.
+The browser tests open `/docs` and `/redoc` of a live server in headless Chromium (the
+Debian package, `/usr/bin/chromium`), driven by Playwright, launched once for the module,
+and record every request the pages make. Without Chromium they are skipped, except in CI
+(`CI=true`), where they fail.
 """
 
+import json
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,9 +24,13 @@ from sandbox.scenarios.loader import resolve
 from sandbox.server.app import create_app, openapi_document
 from sandbox.server.docs import ASSETS
 from sandbox.testing import InProcessServer
+from tests.builders import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
-# Playwright adds --headless and a fresh --user-data-dir (the persistent context's).
+# Playwright adds --headless and a fresh --user-data-dir.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -85,6 +93,11 @@ def test_css_loads_nothing_from_another_host(client: httpx.Client) -> None:
     assert re.findall(r"@import|url\(\s*['\"]?https?:", css) == []
 
 
+def test_swagger_ui_keeps_the_authorization_entered(client: httpx.Client) -> None:
+    # Authorize once: Swagger UI keeps the token and the key in localStorage.
+    assert '"persistAuthorization": true' in client.get("/docs").text
+
+
 def test_redoc_script_has_no_logo_from_a_cdn(client: httpx.Client) -> None:
     assert "cdn.redoc.ly" not in client.get(f"{ASSETS}/redoc.standalone.js").text
 
@@ -101,35 +114,42 @@ def browser_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def chromium(browser_url: str) -> Iterator["Browser"]:
+    """One headless Chromium for the module; each test opens its own context in it, with
+    storage of its own."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 class Visit:
-    """A page opened in a fresh headless Chromium, with every request it made."""
+    """A page opened in a fresh browser context, with every request it made."""
 
-    def __init__(self, url: str, ready: str, profile: Path) -> None:
-        from playwright.sync_api import sync_playwright
-
+    def __init__(self, chromium: "Browser", url: str, ready: str) -> None:
         self.requests: list[str] = []
         self.errors: list[str] = []
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch_persistent_context(
-                str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        context = chromium.new_context()
+        context.on("request", lambda request: self.requests.append(request.url))
+        try:
+            page = context.new_page()
+            page.on("pageerror", lambda error: self.errors.append(str(error)))
+            page.goto(url)
+            page.wait_for_selector(ready, timeout=30_000)
+            self.operations = page.eval_on_selector_all(
+                ".opblock",
+                """blocks => blocks.map(b => [
+                    b.querySelector('.opblock-summary-method').textContent,
+                    b.querySelector('.opblock-summary-path').dataset.path])""",
             )
-            browser.on("request", lambda request: self.requests.append(request.url))
-            try:
-                page = browser.new_page()
-                page.on("pageerror", lambda error: self.errors.append(str(error)))
-                page.goto(url)
-                page.wait_for_selector(ready, timeout=30_000)
-                self.operations = page.eval_on_selector_all(
-                    ".opblock",
-                    """blocks => blocks.map(b => [
-                        b.querySelector('.opblock-summary-method').textContent,
-                        b.querySelector('.opblock-summary-path').dataset.path])""",
-                )
-                self.headings = page.eval_on_selector_all(
-                    "h2", "titles => titles.map(t => t.textContent.trim())"
-                )
-            finally:
-                browser.close()
+            self.headings = page.eval_on_selector_all(
+                "h2", "titles => titles.map(t => t.textContent.trim())"
+            )
+        finally:
+            context.close()
 
     def foreign_hosts(self) -> list[str]:
         """Hosts other than the sandbox's (a blob: URL carries its page's origin)."""
@@ -137,8 +157,8 @@ class Visit:
         return [h.netloc for h in hosts if h.scheme != "data" and h.hostname != "127.0.0.1"]
 
 
-def test_swagger_ui_renders_every_operation_offline(browser_url: str, tmp_path: Path) -> None:
-    visit = Visit(f"{browser_url}/docs", ".opblock-summary-path", tmp_path)
+def test_swagger_ui_renders_every_operation_offline(browser_url: str, chromium: "Browser") -> None:
+    visit = Visit(chromium, f"{browser_url}/docs", ".opblock-summary-path")
     assert ["POST", "/{opco}/v1/dossiers"] in visit.operations
     assert sorted(map(tuple, visit.operations)) == OPERATIONS
     assert f"{browser_url}/openapi.json" in visit.requests
@@ -146,10 +166,63 @@ def test_swagger_ui_renders_every_operation_offline(browser_url: str, tmp_path: 
     assert visit.errors == []
 
 
-def test_redoc_renders_the_operations_offline(browser_url: str, tmp_path: Path) -> None:
-    visit = Visit(f"{browser_url}/redoc", "h2:has-text('Transmettre un contrat')", tmp_path)
+def test_redoc_renders_the_operations_offline(browser_url: str, chromium: "Browser") -> None:
+    visit = Visit(chromium, f"{browser_url}/redoc", "h2:has-text('Transmettre un contrat')")
     assert "Transmettre un contrat d'apprentissage" in visit.headings
     assert SUMMARIES <= set(visit.headings)
     assert f"{browser_url}/openapi.json" in visit.requests
     assert visit.foreign_hosts() == []
     assert visit.errors == []
+
+
+TRANSMISSION = "/{opco}/v1/dossiers"
+
+
+def test_swagger_ui_transmits_a_contract_once_authorized(
+    browser_url: str, chromium: "Browser", tmp_path: Path
+) -> None:
+    """A person's first minute: Authorize once (demo's vendor, its token fetched by the
+    browser, and demo's key), then Try it out → Execute on `POST /{opco}/v1/dossiers`, every
+    field as the page fills it: 200. The authorization outlives a reload of the page."""
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{browser_url}/docs")
+        page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+        authorize(page)
+        block = page.locator(
+            f".opblock-post:has(.opblock-summary-path[data-path='{TRANSMISSION}'])"
+        )
+        block.locator(".opblock-summary").click()
+        block.locator("button.try-out__btn").click()
+        block.locator("button.execute").click()
+        answer = block.locator(".live-responses-table tr.response")
+        answer.wait_for(timeout=30_000)
+        answer.screenshot(path=tmp_path / "swagger-ui-execute.png")
+        assert answer.locator(".response-col_status").inner_text() == "200"
+        body = json.loads(answer.locator(".response-col_description pre").first.inner_text())
+        assert body["etat"] == "TRANSMIS"
+        page.reload()
+        page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+        lock = page.locator(".auth-wrapper button.authorize")
+        assert "locked" in (lock.get_attribute("class") or "").split()
+        stored = json.loads(page.evaluate("localStorage.getItem('authorized')"))
+        assert {"OAuth2", "X-API-KEY"} <= set(stored)
+    finally:
+        context.close()
+
+
+def authorize(page: "Page") -> None:
+    """Swagger UI's Authorize: the OAuth2 client credentials, then the key."""
+    page.click(".auth-wrapper button.authorize")
+    page.fill("#client_id_clientCredentials", DEMO_CLIENT_ID)
+    page.fill("#client_secret_clientCredentials", DEMO_CLIENT_SECRET)
+    oauth2 = page.locator(".auth-container:has(h4:has-text('OAuth2'))")
+    oauth2.locator("button.authorize").click()
+    # The browser fetched the token: the section offers to log out.
+    oauth2.locator("button", has_text="Logout").wait_for(timeout=30_000)
+    page.fill("#api_key_value", "demo-akto-key")
+    key = page.locator(".auth-container:has(h4:has-text('X-API-KEY'))")
+    key.locator("button.authorize").click()
+    key.locator("button", has_text="Logout").wait_for(timeout=30_000)
+    page.click(".modal-ux .close-modal")

@@ -1,9 +1,16 @@
-"""The `opco_sandbox_url` fixture: a real server on a free port, reset between tests."""
+"""The `opco_sandbox_url` fixture: a real server on a free port, reset between tests, that
+honours the `opco_scenario` marker and listens where `opco_sandbox_listen_address` says."""
+
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
+import pytest
 
-from sandbox.pytest_plugin import SOFTWARE_HEADERS
+from sandbox.pytest_plugin import SOFTWARE_HEADERS, _free_port
 from tests.builders import live_token, transmission
+from tests.test_plugin_project import clean_environment
 
 HEADERS = SOFTWARE_HEADERS | {"X-API-KEY": "demo-akto-key"}
 
@@ -35,3 +42,61 @@ def test_the_live_server_was_reset_after_the_previous_test(opco_sandbox_url: str
         auth=live_token(opco_sandbox_url),
     )
     assert response.status_code == 200, response.text
+
+
+def read_refus_dossier(url: str) -> httpx.Response:
+    """A dossier that only the `refus` scenario holds."""
+    return httpx.get(
+        f"{url}/akto/v1/dossiers",
+        params={"numeroInterne": "REFUS-AGE-MAITRE"},
+        headers=HEADERS,
+        auth=live_token(url),
+    )
+
+
+@pytest.mark.opco_scenario("refus")
+def test_the_marker_loads_its_scenario_into_the_live_server(opco_sandbox_url: str) -> None:
+    response = read_refus_dossier(opco_sandbox_url)
+    assert response.status_code == 200, response.text
+    assert response.json()["cerfa"]["etat"] == "TRANSMIS"
+
+
+def test_the_live_server_holds_demo_again_after_a_marked_test(opco_sandbox_url: str) -> None:
+    response = read_refus_dossier(opco_sandbox_url)
+    assert response.status_code == 404
+    assert [e["code"] for e in response.json()["errors"]] == ["DOSSIER_INCONNU"]
+
+
+LISTEN_CONFTEST = """
+import pytest
+
+@pytest.fixture(scope="session")
+def opco_sandbox_listen_address():
+    return ("127.0.0.2", {port})
+"""
+LISTEN_TEST = """
+import httpx
+
+def test_the_live_server_listens_where_the_conftest_says(opco_sandbox_url):
+    assert opco_sandbox_url == "http://127.0.0.2:{port}"
+    assert httpx.get(opco_sandbox_url + "/atlas/v1/status").json()["nom"] == "OPCO ATLAS"
+"""
+
+
+def test_the_listen_address_is_overridden_in_a_conftest(tmp_path: Path) -> None:
+    # Another pytest session, in a project of its own: its conftest fixes host and port.
+    port = _free_port("127.0.0.2")
+    (tmp_path / "conftest.py").write_text(LISTEN_CONFTEST.format(port=port), encoding="utf-8")
+    (tmp_path / "test_listen.py").write_text(LISTEN_TEST.format(port=port), encoding="utf-8")
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-W", "error"]
+    result = subprocess.run(
+        [*command, "--rootdir", str(tmp_path), str(tmp_path)],
+        cwd=tmp_path,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout

@@ -1,8 +1,10 @@
 """The pytest plugin as a vendor meets it: a throwaway project that only installs this
 package (non-editable, in a fresh virtual environment) and uses the fixtures and the marker,
-with no conftest and no configuration of its own."""
+with no conftest and no configuration of its own. The README's Python examples run there
+too, so that they cannot drift from what the package does."""
 
 import os
+import re
 import shutil
 import subprocess
 import venv
@@ -56,6 +58,10 @@ def test_a_live_server_for_code_that_needs_a_socket(opco_sandbox_url):
     assert response.json()["nom"] == "OPCO ATLAS"
 '''
 
+# A ```python block of the README, unless an HTML comment `<!-- not-run -->` stands on the
+# line before it (an example that is no test).
+README_BLOCK = re.compile(r"^(<!-- not-run -->\n)?```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
 DELIBERATE_FAILURE = """
 def test_that_fails_on_purpose(opco_sandbox):
     status = opco_sandbox.client("akto").get("/v1/status").json()["status"]
@@ -83,7 +89,17 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "tests").mkdir()
     (root / "tests" / "test_vendor.py").write_text(VENDOR_TESTS, encoding="utf-8")
     (root / "tests" / "test_failure.py").write_text(DELIBERATE_FAILURE, encoding="utf-8")
+    (root / "tests" / "readme").mkdir()
+    for number, example in enumerate(readme_examples(), 1):
+        path = root / "tests" / "readme" / f"test_readme_{number}.py"
+        path.write_text(example, encoding="utf-8")
     return root
+
+
+def readme_examples() -> list[str]:
+    """The README's Python examples, in order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return [m.group(2) for m in README_BLOCK.finditer(text) if not m.group(1)]
 
 
 def python(project: Path) -> str:
@@ -139,3 +155,16 @@ def test_a_failing_vendor_test_fails_with_the_sandbox_answer(project: Path) -> N
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 failed" in result.stdout
     assert "'OK' == 'sandbox-answered-ok'" in result.stdout
+
+
+def test_the_readme_examples_are_found() -> None:
+    examples = readme_examples()
+    assert len(examples) >= 2
+    assert all("def test_" in example for example in examples), examples
+
+
+def test_the_readme_python_examples_pass_in_a_vendor_project(project: Path) -> None:
+    tests = sum(len(re.findall(r"^def test_", e, re.MULTILINE)) for e in readme_examples())
+    result = run_pytest(project, "readme")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{tests} passed" in result.stdout

@@ -47,3 +47,18 @@ def test_the_key_is_scoped_by_espace(database: Database) -> None:
     with database.transaction() as session:
         session.add_all([dossier("storage-3", "A", "k"), dossier("storage-4", "A", "k")])
         session.flush()
+
+
+def test_a_scenario_snapshot_carries_every_table_of_an_espaces_state() -> None:
+    """A table added to the espace's state must be carried by the snapshot that installs
+    scenarios (or be listed here as what happens after a load)."""
+    from sandbox.core.tables import Base
+    from sandbox.espaces.snapshot import tables_covered
+
+    after_a_load = {"jetons", "quotas", "journal"}  # tokens, rate limits, requests
+    of_an_espace = {
+        table.name
+        for table in Base.metadata.sorted_tables
+        if "espace" in table.c or table.name == "echeances"
+    }
+    assert of_an_espace - after_a_load == set(tables_covered())

@@ -8,13 +8,23 @@ from pydantic import BaseModel, Field, StringConstraints
 from sandbox.appairage import service as appairage
 from sandbox.core.types import Date, Siret, Text
 from sandbox.dossiers import details
-from sandbox.dossiers.schemas import Dossier, dossier_answer
+from sandbox.dossiers.schemas import APPAIRE_EXAMPLE, Dossier, dossier_answer
 from sandbox.errors import APPAIRAGE_DEJA_REALISE, DOSSIER_NON_TROUVE, NUMERO_INTERNE_DEJA_UTILISE
+from sandbox.scenarios import demo
 from sandbox.server.dependencies import CallerDep, opco_router
-from sandbox.server.openapi import BODY, CFA, answers
+from sandbox.server.openapi import BODY, CFA, answers, demo_examples, success
 
 NumeroInterne = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"\S")]
 router = opco_router(["OPCO"])
+# The dossier `demo`'s employer deposited for the first CFA.
+APPAIRAGE_EXAMPLE = {
+    "numeroInterne": "DEMO-0002",
+    "nom": "Bernard",
+    "prenom": "Hugo",
+    "dateNaissance": "2008-11-03",
+    "siretEmployeur": demo.EMPLOYEUR_SIRET,
+    "dateDebutContrat": "2026-09-15",
+}
 
 
 class DemandeAppairage(BaseModel):
@@ -38,9 +48,16 @@ class DemandeAppairage(BaseModel):
         DOSSIER_NON_TROUVE,
         APPAIRAGE_DEJA_REALISE,
         NUMERO_INTERNE_DEJA_UTILISE,
-    ),
+    )
+    | success(APPAIRE_EXAMPLE),
 )
-def appairer(who: CallerDep, demande: Annotated[DemandeAppairage, Body()]) -> Dossier:
+def appairer(
+    who: CallerDep,
+    demande: Annotated[
+        DemandeAppairage,
+        Body(openapi_examples=demo_examples("Le dépôt de l'employeur", APPAIRAGE_EXAMPLE)),
+    ],
+) -> Dossier:
     """Retrouve le dossier du CFA (même `organismeFormation.siret`) par le nom, le prénom et la
     date de naissance de l'apprenti, le SIRET de l'employeur et la date de début du contrat
     (noms comparés comme pour les doublons), quel que soit son état, qu'il ait été transmis

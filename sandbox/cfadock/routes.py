@@ -11,10 +11,12 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from sandbox.cfadock import service as cfadock
 from sandbox.cfadock.service import Rattachement
+from sandbox.core.opcos import OPCOS
 from sandbox.errors import CHAMP_OBLIGATOIRE, FORMAT_INVALIDE, LIMITE_REQUETES, TROP_DE_SIRET
 from sandbox.espaces.espace import Espace
-from sandbox.server.openapi import BODY, answers
-from sandbox.server.pipeline import TransactionalRoute, espace
+from sandbox.scenarios import demo
+from sandbox.server.openapi import BODY, answers, demo_examples, success
+from sandbox.server.pipeline import WritingRoute, espace
 
 SIRET_OU_SIREN = r"^[0-9]{9}(?:[0-9]{5})?$"
 SiretOuSiren = Annotated[
@@ -31,7 +33,7 @@ def rate_limit(current: EspaceDep) -> None:
 
 
 router = APIRouter(
-    route_class=TransactionalRoute,
+    route_class=WritingRoute,
     prefix="/cfadock/api",
     tags=["CFADock"],
     dependencies=[Depends(rate_limit)],
@@ -82,6 +84,32 @@ class OpcoAccrochage(BaseModel):
     services: list[str] = Field(description="contrats et factures")
 
 
+# Real answers of `demo` on a server at 127.0.0.1:8000: the documentation's examples.
+BASE_URL_EXAMPLE = "http://127.0.0.1:8000"
+RECHERCHE_EXAMPLE = {
+    "filters": {"siret": demo.EMPLOYEUR_SIRET, "idcc": None},
+    "filterNAFCode": "1071C",
+    "filterNAFType": "NAF_REV2",
+    "idcc": 843,
+    "opcoName": "AKTO",
+    "opcoSiren": "900100025",
+    "searchStatus": "OK",
+    "url": f"{BASE_URL_EXAMPLE}/{demo.OPCO}",
+}
+UNKNOWN_SIRET = "99999999999999"
+RECHERCHE_GROUPEE_EXAMPLE = {"found": [RECHERCHE_EXAMPLE], "notFound": [UNKNOWN_SIRET]}
+ACCROCHAGE_EXAMPLE = [
+    {
+        "opco": code,
+        "nom": opco.nom,
+        "accroche": code != "constructys",  # demo's OPCO not hooked up
+        "url": f"{BASE_URL_EXAMPLE}/{code}",
+        "services": ["contrats", "factures"],
+    }
+    for code, opco in OPCOS.items()
+]
+
+
 async def batch_size(request: Request) -> None:
     """Counts the items before their schema is checked: too many is 400, whatever they hold."""
     try:
@@ -95,14 +123,18 @@ async def batch_size(request: Request) -> None:
 @router.get(
     "/opcos",
     summary="OPCO d'un employeur (CFADock)",
-    responses=answers(CHAMP_OBLIGATOIRE, FORMAT_INVALIDE),
+    responses=success(RECHERCHE_EXAMPLE) | answers(CHAMP_OBLIGATOIRE, FORMAT_INVALIDE),
 )
 def opco_employeur(
     request: Request,
     current: EspaceDep,
     siret: Annotated[
         str | None,
-        Query(pattern=SIRET_OU_SIREN, description="SIRET (14 chiffres) ou SIREN (9 chiffres)."),
+        Query(
+            pattern=SIRET_OU_SIREN,
+            description="SIRET (14 chiffres) ou SIREN (9 chiffres).",
+            openapi_examples=demo_examples("Un employeur de demo", demo.EMPLOYEUR_SIRET),
+        ),
     ] = None,
     idcc: Annotated[
         int | None, Query(ge=0, le=9999, description="Convention collective (IDCC).")
@@ -120,10 +152,20 @@ def opco_employeur(
     "/opcos",
     summary="OPCO de plusieurs employeurs (CFADock)",
     dependencies=[Depends(batch_size)],
-    responses=answers(*BODY, TROP_DE_SIRET),
+    responses=success(RECHERCHE_GROUPEE_EXAMPLE) | answers(*BODY, TROP_DE_SIRET),
 )
 def opcos_employeurs(
-    request: Request, current: EspaceDep, sirets: Annotated[list[SiretCherche], Body()]
+    request: Request,
+    current: EspaceDep,
+    sirets: Annotated[
+        list[SiretCherche],
+        Body(
+            openapi_examples=demo_examples(
+                "Un employeur de demo et un inconnu",
+                [{"siret": demo.EMPLOYEUR_SIRET}, {"siret": UNKNOWN_SIRET}],
+            )
+        ),
+    ],
 ) -> RechercheGroupee:
     """Jusqu'à 100 `{"siret"}` (au-delà : 400 `TROP_DE_SIRET`). Répond `found`, un résultat
     dans la forme de `GET /cfadock/api/opcos` par SIRET trouvé, et `notFound`, les autres."""
@@ -141,7 +183,11 @@ def opcos_employeurs(
     )
 
 
-@router.get("/accrochage", summary="OPCO accrochés à l'API (CFADock)")
+@router.get(
+    "/accrochage",
+    summary="OPCO accrochés à l'API (CFADock)",
+    responses=success(ACCROCHAGE_EXAMPLE),
+)
 def accrochage(request: Request, current: EspaceDep) -> list[OpcoAccrochage]:
     """Les 11 OPCO, accrochés ou non dans cet espace, avec leur URL de base dans la sandbox."""
     return [

@@ -9,6 +9,14 @@ from fastapi import Body, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from sandbox.controle.schemas import (
+    ANNULE_EXAMPLE,
+    CHANGEMENT_ETAT_EXAMPLE,
+    CHANGEMENT_HORLOGE_EXAMPLE,
+    DECISION_EXAMPLE,
+    ESPACES_EXAMPLE,
+    HORLOGE_EXAMPLE,
+    REGLE_EXAMPLE,
+    RESUME_EXAMPLE,
     ChangementEtat,
     ChangementHorloge,
     DecisionFacture,
@@ -38,7 +46,7 @@ from sandbox.factures.schemas import Facture
 from sandbox.horloge import service as clock
 from sandbox.scenarios.loader import LoadedScenario, install, load_body, load_dict
 from sandbox.server.dependencies import CONTROL_PREFIX, EspaceDep, control_router
-from sandbox.server.openapi import BODY, CONTROL, answers
+from sandbox.server.openapi import BODY, CONTROL, answers, demo_examples, success
 from sandbox.server.runtime import DEFAULT_ESPACE
 
 router = control_router()
@@ -46,14 +54,32 @@ creating = control_router(creates_espace=True)
 ESPACE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 
+# A scenario of one CFA, its key at AKTO and demo's software vendor.
+SCENARIO_YAML_EXAMPLE = """nom: un-cfa
+date: 2026-09-01
+logiciels:
+  - {editeur: ACME, clientId: acme-cfa, clientSecret: acme-secret-demo}
+cfas:
+  - siret: "79012345900014"
+    uai: "0751234A"
+    denomination: CFA Demo
+    iban: FR7630006000011234567890189
+    cles: {akto: demo-akto-key}
+"""
 SCENARIO_BODY = {
     "requestBody": {
         "required": True,
         "description": "Le scénario, en YAML ou en JSON (schéma : scenarios/scenario.schema.json), "
         'ou `{"nom": "refus"}` pour un scénario fourni',
         "content": {
-            "application/yaml": {"schema": {"type": "string"}},
-            "application/json": {"schema": {"type": "object"}},
+            "application/json": {
+                "schema": {"type": "object"},
+                "examples": demo_examples("Recharger demo", {"nom": "demo"}),
+            },
+            "application/yaml": {
+                "schema": {"type": "string"},
+                "examples": demo_examples("Un CFA et sa clé chez AKTO", SCENARIO_YAML_EXAMPLE),
+            },
         },
     }
 }
@@ -64,7 +90,9 @@ async def body_text(request: Request) -> str:
 
 
 @creating.get(
-    "/_sandbox/espaces", summary="Lister les espaces", responses=answers(JETON_ADMIN_INVALIDE)
+    "/_sandbox/espaces",
+    summary="Lister les espaces",
+    responses=success(ESPACES_EXAMPLE) | answers(JETON_ADMIN_INVALIDE),
 )
 def list_espaces(request: Request) -> Espaces:
     """Chaque espace du serveur : son scénario, son horloge, ses nombres de dossiers et de
@@ -87,7 +115,8 @@ def list_espaces(request: Request) -> Espaces:
     CONTROL_PREFIX + "/scenario",
     summary="Charger un scénario",
     openapi_extra=SCENARIO_BODY,
-    responses=answers(JETON_ADMIN_INVALIDE, SCENARIO_INVALIDE, FORMAT_INVALIDE),
+    responses=success(RESUME_EXAMPLE)
+    | answers(JETON_ADMIN_INVALIDE, SCENARIO_INVALIDE, FORMAT_INVALIDE),
 )
 def put_scenario(request: Request, espace: str, text: Annotated[str, Depends(body_text)]) -> Resume:
     """Remplace tout l'état de l'espace (le crée au besoin) : par le scénario du corps (YAML
@@ -108,7 +137,9 @@ def put_scenario(request: Request, espace: str, text: Annotated[str, Depends(bod
 
 
 @router.post(
-    CONTROL_PREFIX + "/reset", summary="Revenir à l'état du scénario", responses=answers(*CONTROL)
+    CONTROL_PREFIX + "/reset",
+    summary="Revenir à l'état du scénario",
+    responses=success(RESUME_EXAMPLE) | answers(*CONTROL),
 )
 def reset(current: EspaceDep) -> Resume:
     """Données, horloge et journal reviennent à ce que donne le scénario de l'espace."""
@@ -128,7 +159,9 @@ def drop(current: EspaceDep) -> Response:
 
 
 @router.get(
-    CONTROL_PREFIX + "/horloge", summary="Lire l'horloge de l'espace", responses=answers(*CONTROL)
+    CONTROL_PREFIX + "/horloge",
+    summary="Lire l'horloge de l'espace",
+    responses=success({"date": RESUME_EXAMPLE["horloge"]}) | answers(*CONTROL),
 )
 def get_clock(current: EspaceDep) -> Horloge:
     """La date du jour dans l'espace : figée, elle n'avance que par l'API de contrôle."""
@@ -138,9 +171,15 @@ def get_clock(current: EspaceDep) -> Horloge:
 @router.post(
     CONTROL_PREFIX + "/horloge",
     summary="Régler ou avancer l'horloge",
-    responses=answers(*CONTROL, *BODY, HORLOGE_RETOUR_ARRIERE),
+    responses=success(HORLOGE_EXAMPLE) | answers(*CONTROL, *BODY, HORLOGE_RETOUR_ARRIERE),
 )
-def move_clock(current: EspaceDep, change: Annotated[ChangementHorloge, Body()]) -> Horloge:
+def move_clock(
+    current: EspaceDep,
+    change: Annotated[
+        ChangementHorloge,
+        Body(openapi_examples=demo_examples("Un jour plus tard", CHANGEMENT_HORLOGE_EXAMPLE)),
+    ],
+) -> Horloge:
     """`{"date": "AAAA-MM-JJ"}` ou `{"jours": N}`, l'un ou l'autre. Jamais en arrière
     (409 `HORLOGE_RETOUR_ARRIERE`) ; les transitions échues en chemin sont jouées dans l'ordre
     des dates."""
@@ -153,7 +192,8 @@ def move_clock(current: EspaceDep, change: Annotated[ChangementHorloge, Body()])
 @router.post(
     CONTROL_PREFIX + "/{opco}/dossiers/{numeroExterne}/etat",
     summary="Forcer une transition d'un dossier",
-    responses=answers(*CONTROL, *BODY, OPCO_INCONNU, DOSSIER_INCONNU, TRANSITION_INVALIDE),
+    responses=success(ANNULE_EXAMPLE)
+    | answers(*CONTROL, *BODY, OPCO_INCONNU, DOSSIER_INCONNU, TRANSITION_INVALIDE),
 )
 def force_state(
     current: EspaceDep,
@@ -161,7 +201,10 @@ def force_state(
     numeroExterne: Annotated[
         str, Path(description="Numéro du dossier chez l'OPCO.", examples=["AKTO-2026-000002"])
     ],
-    change: Annotated[ChangementEtat, Body()],
+    change: Annotated[
+        ChangementEtat,
+        Body(openapi_examples=demo_examples("Annuler le dépôt", CHANGEMENT_ETAT_EXAMPLE)),
+    ],
 ) -> Dossier:
     """Suit la même table que les transitions automatiques (409 `TRANSITION_INVALIDE`) ; un
     `ENGAGE` forcé engage comme l'instruction. Répond le dossier dans la forme de
@@ -179,7 +222,8 @@ def force_state(
 @router.post(
     CONTROL_PREFIX + "/{opco}/factures/{numeroInterneFacture}/etat",
     summary="Régler ou rejeter une facture",
-    responses=answers(*CONTROL, *BODY, OPCO_INCONNU, FACTURE_INCONNUE, TRANSITION_INVALIDE),
+    responses=success(REGLE_EXAMPLE)
+    | answers(*CONTROL, *BODY, OPCO_INCONNU, FACTURE_INCONNUE, TRANSITION_INVALIDE),
 )
 def decide_invoice(
     current: EspaceDep,
@@ -187,7 +231,10 @@ def decide_invoice(
     numeroInterneFacture: Annotated[
         str, Path(description="Numéro de la facture chez l'OPCO.", examples=["10000001"])
     ],
-    decision: Annotated[DecisionFacture, Body()],
+    decision: Annotated[
+        DecisionFacture,
+        Body(openapi_examples=demo_examples("Payer la première facture", DECISION_EXAMPLE)),
+    ],
 ) -> Facture:
     """Une facture en instruction est réglée tout de suite (`REGLE`), ou rejetée (`REJETE`,
     motif `REJET_OPCO` ; les montants en instruction de l'échéance sont libérés). Une facture

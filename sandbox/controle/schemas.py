@@ -3,11 +3,13 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from sandbox.core.types import Date
+from sandbox.dossiers.schemas import APPAIRE_EXAMPLE
 from sandbox.dossiers.states import Etat
-from sandbox.factures.schemas import EtatFacture
+from sandbox.factures.schemas import FACTURE_ANSWER_EXAMPLE, EtatFacture
+from sandbox.scenarios import demo
 
 
 class Resume(BaseModel):
@@ -44,10 +46,23 @@ class Horloge(BaseModel):
     date: Annotated[date, Field(description="date du jour dans l'espace (AAAA-MM-JJ)")]
 
 
+# Exactly one of the two, not null: what `_exactly_one` checks, said in the schema.
+DATE_OU_JOURS: list[JsonValue] = [
+    {
+        "required": ["date"],
+        "properties": {"date": {"type": "string", "description": "la date, sans jours"}},
+    },
+    {
+        "required": ["jours"],
+        "properties": {"jours": {"type": "integer", "description": "les jours, sans date"}},
+    },
+]
+
+
 class ChangementHorloge(BaseModel):
     """Soit une date où aller, soit un nombre de jours dont avancer."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": DATE_OU_JOURS})
     date: Date | None = Field(None, description="nouvelle date, jamais avant l'actuelle")
     jours: int | None = Field(
         None, ge=-36500, le=36500, description="nombre de jours dont avancer l'horloge"
@@ -78,3 +93,37 @@ class DecisionFacture(BaseModel):
         description="payer maintenant, ou rejeter"
     )
     motif: str | None = Field(None, max_length=500, description="la raison d'un rejet")
+
+
+# The documentation's examples: each body, sent as is to an espace holding `demo`, is
+# accepted, and each answer is a real one.
+RESUME_EXAMPLE = {
+    "espace": demo.ESPACE,
+    "scenario": "demo",
+    "cfas": 2,
+    "dossiers": 2,
+    "factures": 0,
+    "horloge": demo.DATE,
+}
+ESPACES_EXAMPLE = {
+    "espaces": [
+        {
+            "espace": demo.ESPACE,
+            "scenario": "demo",
+            "horloge": demo.DATE,
+            "dossiers": 2,
+            "factures": 0,
+        }
+    ]
+}
+CHANGEMENT_HORLOGE_EXAMPLE = {"jours": 1}
+HORLOGE_EXAMPLE = {"date": "2026-09-02"}
+# The employer's deposit, cancelled.
+CHANGEMENT_ETAT_EXAMPLE = {"etat": "ANNULE", "commentaire": "Contrat annulé par l'employeur"}
+ANNULE_EXAMPLE = APPAIRE_EXAMPLE | {
+    "cerfa": APPAIRE_EXAMPLE["cerfa"]
+    | {"numeroInterne": None, "etat": "ANNULE", "commentaireEtat": "Contrat annulé par l'employeur"}
+}
+# The first invoice (the example of `POST /v1/factures`), paid.
+DECISION_EXAMPLE = {"etat": "REGLE"}
+REGLE_EXAMPLE = FACTURE_ANSWER_EXAMPLE | {"etatFacture": "REGLE", "dateReglement": demo.DATE}

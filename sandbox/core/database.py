@@ -6,9 +6,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
+from sandbox.config import Limits
 from sandbox.core.tables import SCHEMA_VERSION, Base, SchemaRow
 
 log = logging.getLogger("opco_sandbox")
@@ -65,18 +66,35 @@ class Database:
         with self._readers.begin() as session:
             yield session
 
-    def session(self) -> Session:
-        """A session for a caller that commits or rolls back itself (the API's routes)."""
-        return self._sessions()
+    def session(self, read_only: bool = False) -> Session:
+        """A session for a caller that commits or rolls back itself (the API's routes);
+        `read_only`: it takes no write lock (SQLite) and must not write."""
+        return self._readers() if read_only else self._sessions()
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "busy past the bound, retry": SQLite's lock, or
+    PostgreSQL's lock timeout, deadlock or serialization failure."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in {"55P03", "40P01", "40001"}
+    return "database is locked" in str(exc.orig) or "database table is locked" in str(exc.orig)
+
+
 def _engine(url: str) -> Engine:
+    busy_ms = Limits().busy_timeout_ms
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # A row lock waited for past the bound fails the statement (then 503, retried).
+        options = {"options": f"-c lock_timeout={busy_ms}"}
+        return create_engine(url, pool_pre_ping=True, connect_args=options)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000}
+    )
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_immediate)
     return engine
@@ -91,7 +109,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # which a sandbox can afford, and each commit no longer waits for the disk.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={Limits().busy_timeout_ms}")
     cursor.close()
 
 

@@ -1,10 +1,13 @@
 """The base of every repository: each query starts from "this espace" (and this OPCO where
 rows belong to one), and `add()` stamps the espace itself, so no query can forget it."""
 
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, inspect, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from sandbox.core.tables import Base
@@ -20,6 +23,79 @@ class Scope(Protocol):
 
     @property
     def nom(self) -> str: ...
+
+
+# Rows a bulk session holds before it writes them, in one batch.
+BULK_CHUNK = 2_000
+_BULK = "opco_sandbox.bulk"  # where a session keeps its `Bulk`, in `session.info`
+
+
+@dataclass
+class Bulk:
+    """A session filling an empty espace alone: a scenario's install, in its private
+    database. Rows added are held and written a chunk at a time, each repository writing
+    its own (`Repository.write_all`), and the session remembers (as hashes) the numbers and
+    keys of the rows it added: a number never added is free without asking the database;
+    one maybe added is asked as usual, once what is held is written. Counters are bumped in
+    memory and written with each chunk."""
+
+    added: set[int] = field(default_factory=set)
+    counters: dict[Hashable, Any] = field(default_factory=dict)
+    held: dict[type["Repository[Any]"], list[Any]] = field(default_factory=dict)
+
+    def write(self, session: Session) -> None:
+        """Write every row held, then whatever else the session has pending."""
+        for repository, rows in self.held.items():
+            if rows:
+                repository.write_all(session, rows)
+        self.held.clear()
+        session.flush()
+
+
+def column_values(row: Base) -> dict[str, Any]:
+    """A new row's columns (its id aside) as an insert takes them: each column's default
+    where the row leaves it unset."""
+    loaded = row.__dict__  # where SQLAlchemy keeps the values set on a row
+    return {
+        key: loaded[key] if key in loaded else default() for key, default in _columns_of(type(row))
+    }
+
+
+@cache
+def _columns_of(table: type[Base]) -> tuple[tuple[str, Callable[[], Any]], ...]:
+    """Each column (the primary key aside) of a table's rows, and what it defaults to."""
+    mapper = inspect(table)
+    return tuple(
+        (mapper.get_property_by_column(column).key, _default_of(column))
+        for column in mapper.columns
+        if not column.primary_key
+    )
+
+
+def _default_of(column: Any) -> Callable[[], Any]:
+    default = column.default
+    if default is None:
+        return lambda: None
+    if default.is_callable:
+        return lambda: default.arg(None)
+    return lambda: default.arg
+
+
+def bulk_of(session: Session) -> Bulk | None:
+    found: Bulk | None = session.info.get(_BULK)
+    return found
+
+
+@contextmanager
+def bulk(session: Session) -> Iterator[Bulk]:
+    """Within the block, `session` is a bulk session (see `Bulk`); what it holds is written
+    at the end."""
+    session.info[_BULK] = made = Bulk()
+    try:
+        yield made
+        made.write(session)
+    finally:
+        del session.info[_BULK]
 
 
 @dataclass(frozen=True)
@@ -47,10 +123,44 @@ class Repository(Generic[RowT]):
         return query if opco is None else query.where(self.table.opco == opco)
 
     def add(self, row: RowT) -> RowT:
+        """The row, stamped with the espace and written (in a bulk session: held, and
+        written with its chunk)."""
         row.espace = self.espace  # type: ignore[attr-defined]
-        self.session.add(row)
-        self.session.flush()
+        batch = bulk_of(self.session)
+        if batch is None:
+            self.session.add(row)
+            self.session.flush()
+            return row
+        held = batch.held.setdefault(type(self), [])
+        if len(held) >= BULK_CHUNK:
+            batch.write(self.session)
+            held = batch.held.setdefault(type(self), [])
+        held.append(row)
+        batch.added.update(hash((self.espace, *key)) for key in self.remembered(row))
         return row
+
+    @classmethod
+    def write_all(cls, session: Session, rows: list[RowT]) -> None:
+        """Write the rows a bulk session held (a repository may do it faster than the
+        session's unit of work, row by row)."""
+        session.add_all(rows)
+        session.flush()
+
+    def remembered(self, row: RowT) -> Iterable[tuple[Hashable, ...]]:
+        """The unique numbers and keys of a row, that a bulk session remembers."""
+        return ()
+
+    def never_added(self, *key: Hashable) -> bool:
+        """True when this bulk session never added a row with that number or key (so no
+        row has it); False when it may have (what it holds is then written, for the query
+        to see it), or outside a bulk session."""
+        batch = bulk_of(self.session)
+        if batch is None:
+            return False
+        if hash((self.espace, *key)) not in batch.added:
+            return True
+        batch.write(self.session)
+        return False
 
     def all(self, query: Select[Any]) -> list[RowT]:
         return list(self.session.scalars(query))

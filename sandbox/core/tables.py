@@ -53,6 +53,10 @@ class EspaceRow(Base):
     # Large (a scenario's dossiers): read only when the cached world must be rebuilt.
     scenario: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     scenario_nom: Mapped[str] = mapped_column(String(200), default="")
+    # `default` only: the SHA-256 of the `serve --scenario` content it was last loaded
+    # from at start. A restart reloads it only when that content changed (a scenario put
+    # since, or the data made since, are kept otherwise).
+    empreinte_demarrage: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class CounterRow(Base):
@@ -266,7 +270,7 @@ class SchemaRow(Base):
 
 # Bumped whenever a table changes: a database made by an older sandbox is then made anew
 # (a sandbox's data is test data; `create_schema` says so in the log).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 
 
 class JournalRow(Base):
@@ -287,3 +291,7 @@ class JournalRow(Base):
     # The situations of the standard a request exercised that its path cannot show (a
     # contract sent without numeroInterne…), for the conformance report.
     situations: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    logiciel: Mapped[str | None] = mapped_column(String(200))  # EDITEUR/LOGICIEL/VERSION
+    # {"entetes", "corps", ["tronque", "taille"]}, masked (sandbox.journal.service.Message).
+    requete: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reponse: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -48,7 +49,9 @@ def parse_date(value: object) -> object:
     return parsed
 
 
-Date = Annotated[date, BeforeValidator(parse_date)]
+# Its schema gives the years accepted (a date-time is accepted too, as the day it names).
+DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^(19[0-9]{2}|2[0-9]{3})-"}
+Date = Annotated[date, BeforeValidator(parse_date), WithJsonSchema(DATE_SCHEMA, mode="validation")]
 Siret = Annotated[
     str, StringConstraints(pattern=r"^[0-9]{14}$"), Field(description="SIRET, 14 chiffres")
 ]

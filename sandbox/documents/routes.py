@@ -8,6 +8,10 @@ from fastapi.responses import Response
 
 from sandbox.documents import service as documents
 from sandbox.documents.schemas import (
+    ACCUSE_DOCUMENT_EXAMPLE,
+    CONVENTION_EXAMPLE,
+    DOCUMENTS_EXAMPLE,
+    INFOS_FICHIER_EXAMPLE,
     AccuseDocument,
     ConventionBody,
     Documents,
@@ -26,14 +30,15 @@ from sandbox.server.dependencies import (
     CallerDep,
     EspaceDep,
     FilePart,
-    JsonPart,
+    JsonText,
     control_router,
+    json_form,
     json_part,
     multipart_only,
     opco_router,
     pdf_part,
 )
-from sandbox.server.openapi import BODY, CFA, CONTROL, answers
+from sandbox.server.openapi import BODY, CFA, CONTROL, answers, success
 
 router = opco_router(["OPCO : documents"])
 control = control_router()
@@ -47,10 +52,12 @@ PDF: dict[int | str, dict[str, Any]] = {
     "/v1/conventions",
     summary="Transmettre une convention de formation (multipart : convention + fichier)",
     dependencies=[Depends(multipart_only)],
-    responses=answers(*FILES, DOSSIER_INCONNU),
+    responses=success(ACCUSE_DOCUMENT_EXAMPLE) | answers(*FILES, DOSSIER_INCONNU),
 )
 def transmettre_convention(
-    who: CallerDep, convention: JsonPart, fichier: FilePart = None
+    who: CallerDep,
+    convention: Annotated[JsonText, json_form(CONVENTION_EXAMPLE)],
+    fichier: FilePart = None,
 ) -> AccuseDocument:
     """La partie `convention` (JSON, conservée telle qu'envoyée) d'un dossier du CFA
     (`numeroInterneDossier` ; inconnu : 404 `DOSSIER_INCONNU`) et la partie `fichier` (le
@@ -66,10 +73,12 @@ def transmettre_convention(
     "/v1/documents",
     summary="Joindre un document à une facture ou un dossier (multipart : infosFichier + fichier)",
     dependencies=[Depends(multipart_only)],
-    responses=answers(*FILES, OBJET_INCONNU),
+    responses=success(ACCUSE_DOCUMENT_EXAMPLE) | answers(*FILES, OBJET_INCONNU),
 )
 def transmettre_document(
-    who: CallerDep, infosFichier: JsonPart, fichier: FilePart = None
+    who: CallerDep,
+    infosFichier: Annotated[JsonText, json_form(INFOS_FICHIER_EXAMPLE)],
+    fichier: FilePart = None,
 ) -> AccuseDocument:
     """La partie `infosFichier` (`{"typeFichier", "objets": [{"typeObjet", "idObjet"}]}` :
     une facture par son `numeroInterneFacture`, un dossier par son `numeroInterne`, du CFA ;
@@ -83,7 +92,7 @@ def transmettre_document(
 @control.get(
     CONTROL_PREFIX + "/documents",
     summary="Les fichiers reçus (métadonnées)",
-    responses=answers(*CONTROL),
+    responses=success(DOCUMENTS_EXAMPLE) | answers(*CONTROL),
 )
 def liste_documents(current: EspaceDep) -> Documents:
     """Tous les fichiers reçus dans l'espace, de tout OPCO et de tout CFA, du plus ancien au

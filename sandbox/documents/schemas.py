@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from sandbox.core.tables import DocumentRow
 from sandbox.core.types import Date, OpenModel
+from sandbox.scenarios import demo
 
 Identifiant = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"\S")]
 TypeFichier = Literal[
@@ -98,6 +99,46 @@ class Documents(BaseModel):
     documents: list[Document] = Field(
         description="les fichiers reçus, du plus ancien au plus récent"
     )
+
+
+# The convention of `demo`'s engaged dossier, a certificate attached to it, and the answers:
+# the documentation's examples, each accepted as is by an espace holding `demo`.
+CONVENTION_EXAMPLE: dict[str, Any] = {
+    "numeroInterneDossier": demo.ENGAGE_INTERNE,
+    "employeur": {"siret": demo.EMPLOYEUR_SIRET},
+    "apprenti": {"nom": "Dupont", "prenom": "Léa"},
+    "contrat": {"dateDebutContrat": "2026-09-01", "dateFinContrat": "2028-08-31"},
+    "organismeFormation": {"siret": demo.CFA_SIRET, "uaiCfa": demo.CFA_UAI},
+    "formation": {"rncp": "RNCP35185", "intituleQualification": "CAP Boulanger"},
+    "couts": {"coutTotalPedagogieCFA": 14000.00, "nombreRepasTotaux": 100},
+    "mandatEmployeur": True,
+    "dateSignature": "2026-08-20",
+    "attestationConventionSigneeEntreprise": True,
+    "attestationConventionSigneeCFA": True,
+    "attestationConventionSignatureProbante": True,
+    "attestationConventionConformeJSON": True,
+}
+INFOS_FICHIER_EXAMPLE: dict[str, Any] = {
+    "typeFichier": "CERTIFICAT_REALISATION",
+    "objets": [{"typeObjet": "DOSSIER_APPRENTISSAGE", "idObjet": demo.ENGAGE_INTERNE}],
+}
+ACCUSE_DOCUMENT_EXAMPLE = {"numeroInterneDocument": demo.PREMIER_DOCUMENT}
+DOCUMENTS_EXAMPLE = {
+    "documents": [
+        {
+            "numeroInterneDocument": demo.PREMIER_DOCUMENT,
+            "opco": demo.OPCO,
+            "cfa": demo.CFA_SIRET,
+            "typeFichier": "CERTIFICAT_REALISATION",
+            "nom": "certificat.pdf",
+            "taille": 77,
+            "sha256": "56c2ac043c28d3543275a6f50b593a6beb0b6888ed8159ac02e3e7f4a32ccb26",
+            "dateReception": demo.DATE,
+            "objets": INFOS_FICHIER_EXAMPLE["objets"],
+            "donnees": None,
+        }
+    ]
+}
 
 
 def document_answer(row: DocumentRow) -> Document:

@@ -3,6 +3,7 @@
 import hashlib
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 from stdnum.fr import nir, siret
 
@@ -77,9 +78,15 @@ def _identifier_problems(cerfa: Cerfa) -> list[Problem]:
         ("cerfa.employeur.siret", cerfa.employeur.siret),
         ("cerfa.organismeFormation.siret", cerfa.organismeFormation.siret),
     ):
-        if not siret.is_valid(value):
+        if not _valid_siret(value):
             problems.append(SIRET_INVALIDE.problem(champ, siret=value))
     return problems
+
+
+@lru_cache(maxsize=4096)
+def _valid_siret(value: str) -> bool:
+    # Remembered: a bulk install checks the same few CFAs and employers thousands of times.
+    return bool(siret.is_valid(value))
 
 
 def _date_problems(cerfa: Cerfa) -> list[Problem]:

@@ -1,14 +1,14 @@
 """The queries on dossiers, scoped to the espace and the OPCO."""
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import Select, Table, func, insert, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from sandbox.core.repository import Page, Repository
-from sandbox.core.tables import DossierRow
+from sandbox.core.repository import Page, Repository, column_values
+from sandbox.core.tables import DossierRow, EcheanceRow
 
 # The numbers a CFA reads one of its dossiers by.
 Numero = Literal["numeroInterne", "numeroExterne", "numeroDeca"]
@@ -18,17 +18,47 @@ _NUMEROS: dict[str, InstrumentedAttribute[str | None]] = {
     "numeroDeca": DossierRow.numero_deca,
 }
 
+# The tables themselves, for the bulk inserts (the rows' classes are typed as such).
+_DOSSIERS: Table = DossierRow.__table__  # type: ignore[assignment]
+_ECHEANCES: Table = EcheanceRow.__table__  # type: ignore[assignment]
+
 
 class DossierRepository(Repository[DossierRow]):
     table = DossierRow
 
+    def remembered(self, row: DossierRow) -> list[tuple[Hashable, ...]]:
+        return [
+            ("cle_doublon", row.opco, row.cle_doublon),
+            ("numero_interne", row.opco, row.siret_cfa, row.numero_interne),
+            ("numero_externe", row.opco, row.numero_externe),
+        ]
+
+    @classmethod
+    def write_all(cls, session: Session, rows: list[DossierRow]) -> None:
+        """A bulk session's dossiers and their échéances in two batched inserts: the rows
+        are new, held outside the session, whose unit of work would cost several times as
+        much."""
+        statement = insert(_DOSSIERS).returning(_DOSSIERS.c.id, sort_by_parameter_order=True)
+        ids = session.scalars(statement, [column_values(row) for row in rows]).all()
+        echeances = [
+            {**column_values(echeance), "dossier_id": dossier_id}
+            for row, dossier_id in zip(rows, ids, strict=True)
+            for echeance in row.echeances
+        ]
+        if echeances:
+            session.execute(insert(_ECHEANCES), echeances)
+
     def live_duplicate(self, opco: str, cle_doublon: str) -> DossierRow | None:
+        if self.never_added("cle_doublon", opco, cle_doublon):
+            return None
         query = self.select(opco).where(DossierRow.cle_doublon == cle_doublon)
         return self.session.scalars(query).first()
 
     def by_numero_interne(
         self, opco: str, siret_cfa: str, numero_interne: str
     ) -> DossierRow | None:
+        if self.never_added("numero_interne", opco, siret_cfa, numero_interne):
+            return None
         return self.one_or_none(
             self.select(opco).where(
                 DossierRow.siret_cfa == siret_cfa, DossierRow.numero_interne == numero_interne
@@ -36,6 +66,8 @@ class DossierRepository(Repository[DossierRow]):
         )
 
     def by_numero_externe(self, opco: str, numero_externe: str) -> DossierRow | None:
+        if self.never_added("numero_externe", opco, numero_externe):
+            return None
         return self.one_or_none(
             self.select(opco).where(DossierRow.numero_externe == numero_externe)
         )

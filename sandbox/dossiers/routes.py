@@ -5,9 +5,13 @@ from typing import Annotated
 from fastapi import Body, Query
 
 from sandbox.dossiers import service as dossiers
-from sandbox.dossiers.cerfa import Transmission
+from sandbox.dossiers.cerfa import TRANSMISSION_EXAMPLE, Transmission
 from sandbox.dossiers.repository import Numero
 from sandbox.dossiers.schemas import (
+    ACCUSE_EXAMPLE,
+    DOSSIER_EXAMPLE,
+    ETAT_EXAMPLE,
+    ETATS_EXAMPLE,
     Accuse,
     Dossier,
     EtatDossier,
@@ -32,8 +36,9 @@ from sandbox.errors import (
     TROP_DE_DOSSIERS,
 )
 from sandbox.journal.rapport import SANS_NUMERO_INTERNE
+from sandbox.scenarios import demo
 from sandbox.server.dependencies import CallerDep, PageNumber, PageSize, RawBody, opco_router
-from sandbox.server.openapi import BODY, CFA, answers
+from sandbox.server.openapi import BODY, CFA, answers, demo_examples, success
 
 router = opco_router(["OPCO"])
 # The pages: `/v1` a bare array, `/v2` paged (production's two shapes).
@@ -56,10 +61,16 @@ pages = opco_router(["OPCO"], v2_twins=False)
         DOSSIER_DOUBLON,
         NUMERO_INTERNE_DEJA_UTILISE,
         s400="Les contrôles bloquants sont tous rapportés dans une même réponse.",
-    ),
+    )
+    | success(ACCUSE_EXAMPLE),
 )
 def transmettre(
-    who: CallerDep, transmission: Annotated[Transmission, Body()], raw: RawBody
+    who: CallerDep,
+    transmission: Annotated[
+        Transmission,
+        Body(openapi_examples=demo_examples("Un contrat du CFA de demo", TRANSMISSION_EXAMPLE)),
+    ],
+    raw: RawBody,
 ) -> Accuse:
     """Contrôle le schéma (400 `CHAMP_OBLIGATOIRE`, `FORMAT_INVALIDE`), puis les règles
     bloquantes, toutes rapportées ensemble (400), puis les doublons (400 `DOSSIER_DOUBLON`,
@@ -92,7 +103,7 @@ def transmettre(
 @pages.get(
     "/v1/dossiers/etats",
     summary="États de tous les dossiers du CFA",
-    responses=answers(*CFA),
+    responses=success([ETAT_EXAMPLE]) | answers(*CFA),
 )
 def etats(who: CallerDep) -> list[EtatDossier]:
     """Un tableau JSON de tous les dossiers du CFA connus par un numéro interne (transmis ou
@@ -105,7 +116,7 @@ def etats(who: CallerDep) -> list[EtatDossier]:
 @pages.get(
     "/v2/dossiers/etats",
     summary="États des dossiers du CFA, par page",
-    responses=answers(*CFA, FORMAT_INVALIDE),
+    responses=success(ETATS_EXAMPLE) | answers(*CFA, FORMAT_INVALIDE),
 )
 def etats_par_page(
     who: CallerDep, numeroPage: PageNumber = 1, taillePage: PageSize = 50
@@ -127,7 +138,7 @@ def etats_par_page(
 @router.get(
     "/v1/dossiers/liste",
     summary="Lire plusieurs dossiers par leurs numéros internes",
-    responses=answers(*CFA, CHAMP_OBLIGATOIRE, TROP_DE_DOSSIERS),
+    responses=success([DOSSIER_EXAMPLE]) | answers(*CFA, CHAMP_OBLIGATOIRE, TROP_DE_DOSSIERS),
 )
 def liste(
     who: CallerDep,
@@ -137,6 +148,7 @@ def liste(
             description="Numéros internes, séparés par des virgules, ou le paramètre répété ; "
             "100 au plus.",
             examples=[["DEMO-0001,CFA-0002"]],
+            openapi_examples=demo_examples("Le dossier engagé de demo", [demo.ENGAGE_INTERNE]),
         ),
     ] = [],  # noqa: B006 (FastAPI copies the default)
 ) -> list[Dossier]:
@@ -151,12 +163,17 @@ def liste(
 @router.get(
     "/v1/dossiers",
     summary="Lire un dossier par son numéro interne, externe ou DECA",
-    responses=answers(*CFA, CHAMP_OBLIGATOIRE, DOSSIER_INCONNU),
+    responses=success(DOSSIER_EXAMPLE) | answers(*CFA, CHAMP_OBLIGATOIRE, DOSSIER_INCONNU),
 )
 def dossier(
     who: CallerDep,
     numeroInterne: Annotated[
-        str | None, Query(description="Numéro du dossier chez le CFA.", examples=["DEMO-0001"])
+        str | None,
+        Query(
+            description="Numéro du dossier chez le CFA.",
+            examples=[demo.ENGAGE_INTERNE],
+            openapi_examples=demo_examples("Le dossier engagé de demo", demo.ENGAGE_INTERNE),
+        ),
     ] = None,
     numeroExterne: Annotated[
         str | None,

@@ -11,6 +11,7 @@ from sandbox.dossiers.details import DetailsFacturation as Details
 from sandbox.dossiers.details import ReadDossier
 from sandbox.dossiers.states import Etat
 from sandbox.errors import Problem
+from sandbox.scenarios import demo
 
 
 class Avertissement(BaseModel):
@@ -110,6 +111,155 @@ class EtatsDossiers(BaseModel):
     count: int = Field(description="nombre de dossiers dans cette page")
     page: int = Field(description="numéro de la page, à partir de 1")
     EtatDossierResult: list[EtatDossier] = Field(description="les dossiers de la page")
+
+
+# Real answers of `demo` at AKTO, its first CFA calling: the documentation's examples.
+ACCUSE_EXAMPLE = {
+    "numeroInterne": "CFA-2026-0001",
+    "numeroExterne": "AKTO-2026-000003",
+    "etat": "TRANSMIS",
+    "avertissements": [],
+}
+ETAT_EXAMPLE = {
+    "numeroInterne": demo.ENGAGE_INTERNE,
+    "numeroExterne": demo.ENGAGE_EXTERNE,
+    "numeroDeca": demo.ENGAGE_DECA,
+    "etat": "ENGAGE",
+    "dateMiseAJour": demo.DATE,
+}
+ETATS_EXAMPLE = {"total": 1, "count": 1, "page": 1, "EtatDossierResult": [ETAT_EXAMPLE]}
+# The engaged dossier: CAP Boulanger (NPEC €7,000) over two years, 40/30/30 % a year.
+_ECHEANCES = [
+    (1, "2026-09-01", "2027-02-28", 2800.0),
+    (2, "2027-03-01", "2027-05-31", 2100.0),
+    (3, "2027-06-01", "2027-08-31", 2100.0),
+    (4, "2027-09-01", "2028-02-29", 2800.0),
+    (5, "2028-03-01", "2028-05-31", 2100.0),
+    (6, "2028-06-01", "2028-08-31", 2100.0),
+]
+DOSSIER_EXAMPLE: dict[str, Any] = {
+    "cerfa": {
+        "employeur": {
+            "siret": demo.EMPLOYEUR_SIRET,
+            "denomination": demo.EMPLOYEUR,
+            "adresse": {"adresse1": "3 rue du Four", "codePostal": "75011", "commune": "Paris"},
+        },
+        "apprenti": {
+            "nom": "Dupont",
+            "prenom": "Léa",
+            "sexe": "F",
+            "dateNaissance": "2007-03-14",
+            "nir": "205089205012341",
+        },
+        "maitre1": {"nom": "Martin", "prenom": "Paul", "dateNaissance": "1975-06-02"},
+        "contrat": {
+            "typeContratApp": 11,
+            "dateConclusion": "2026-08-20",
+            "dateDebutContrat": "2026-09-01",
+            "dateFinContrat": "2028-08-31",
+            "salaireEmbauche": 1000.0,
+        },
+        "formation": {
+            "rncp": "RNCP35185",
+            "intituleQualification": "CAP Boulanger",
+            "dateDebutFormation": "2026-09-01",
+            "dateFinFormation": "2028-06-30",
+        },
+        "organismeFormation": {"siret": demo.CFA_SIRET, "uaiCfa": demo.CFA_UAI},
+        "numeroInterne": demo.ENGAGE_INTERNE,
+        "numeroExterne": demo.ENGAGE_EXTERNE,
+        "numeroDeca": demo.ENGAGE_DECA,
+        "etat": "ENGAGE",
+        "commentaireEtat": None,
+        "dateMiseAJour": demo.DATE,
+        "aRegulariser": False,
+    },
+    "engagement": 14000.0,
+    "echeances": [
+        {
+            "numero": numero,
+            "codification": f"E{numero}",
+            "dateOuverture": debut,
+            "dateDebut": debut,
+            "dateFin": fin,
+            "montantTotal": montant,
+            "dontMontantPedagogie": montant,
+            "dontMajorationRqth": 0.0,
+            "montantRegle": 0.0,
+            "montantEnCoursInstruction": 0.0,
+            "siretCfa": demo.CFA_SIRET,
+            "iban": demo.CFA_IBAN,
+        }
+        for numero, debut, fin, montant in _ECHEANCES
+    ],
+    "engagementsFraisAnnexe": [
+        {
+            "natureFrais": "RESTAURATION",
+            "quantite": 100.0,
+            "prixUnitaire": 3.0,
+            "montantTotal": 300.0,
+        }
+    ],
+    "detailsFacturation": {
+        "plafondFraisPremierEquipement": None,
+        "fraisPremierEquipementRegles": 0.0,
+        "plafondFraisMobilite": None,
+        "fraisMobiliteRegles": 0.0,
+        "iban": demo.CFA_IBAN,
+        "periodesFraisAnnexes": [
+            {"numeroEcheance": numero, "nature": "RESTAURATION", "iban": demo.CFA_IBAN}
+            for numero, *_ in _ECHEANCES
+        ],
+    },
+}
+
+
+# The dossier the employer deposited, once the CFA paired it: not yet engaged.
+APPAIRE_EXAMPLE: dict[str, Any] = {
+    "cerfa": {
+        "employeur": {"siret": demo.EMPLOYEUR_SIRET, "denomination": demo.EMPLOYEUR},
+        "apprenti": {
+            "nom": "Bernard",
+            "prenom": "Hugo",
+            "sexe": "M",
+            "dateNaissance": "2008-11-03",
+            "nir": "104057511234521",
+        },
+        "maitre1": {"nom": "Martin", "prenom": "Paul", "dateNaissance": "1975-06-02"},
+        "contrat": {
+            "typeContratApp": 11,
+            "dateConclusion": "2026-08-25",
+            "dateDebutContrat": "2026-09-15",
+            "dateFinContrat": "2028-09-14",
+            "salaireEmbauche": 900.0,
+        },
+        "formation": {
+            "rncp": "RNCP35185",
+            "intituleQualification": "CAP Boulanger",
+            "dateDebutFormation": "2026-09-15",
+            "dateFinFormation": "2028-06-30",
+        },
+        "organismeFormation": {"siret": demo.CFA_SIRET, "uaiCfa": demo.CFA_UAI},
+        "numeroInterne": "DEMO-0002",
+        "numeroExterne": demo.DEPOT_EXTERNE,
+        "numeroDeca": None,
+        "etat": "TRANSMIS",
+        "commentaireEtat": None,
+        "dateMiseAJour": demo.DATE,
+        "aRegulariser": True,
+    },
+    "engagement": None,
+    "echeances": [],
+    "engagementsFraisAnnexe": [],
+    "detailsFacturation": {
+        "plafondFraisPremierEquipement": None,
+        "fraisPremierEquipementRegles": 0.0,
+        "plafondFraisMobilite": None,
+        "fraisMobiliteRegles": 0.0,
+        "iban": demo.CFA_IBAN,
+        "periodesFraisAnnexes": [],
+    },
+}
 
 
 def avertissements(problems: list[Problem]) -> list[Avertissement]:

@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from sandbox.core.repository import Repository
+from sandbox.core.repository import Bulk, Repository, bulk_of
 from sandbox.core.tables import (
     CounterRow,
     DocumentRow,
@@ -20,6 +21,13 @@ from sandbox.core.tables import (
     PanneRow,
     QuotaRow,
 )
+
+
+class Lock(Enum):
+    """How a transaction holds its espace's row (see `EspaceRepository.locked`)."""
+
+    SHARED = "shared"
+    EXCLUSIVE = "exclusive"
 
 
 @dataclass(frozen=True)
@@ -54,9 +62,32 @@ class EspaceRepository(Repository[EspaceRow]):
     table = EspaceRow
 
     def row(self, lock: bool = False) -> EspaceRow | None:
+        """The espace's row; `lock`: locked exclusively (see `locked`)."""
+        return self.locked() if lock else self.one_or_none(self._row_query())
+
+    def locked(self, shared: bool = False) -> EspaceRow | None:
+        """The espace's row, read afresh and locked until the transaction ends: exclusively
+        by what moves its clock, decides for the OPCO or replaces its state; `shared` by
+        what adds dated work to it (a contract, an invoice). A request that adds work then
+        waits for a clock move and reads the date it set, instead of racing it; requests
+        that add work run together. (SQLite already runs one write at a time.)"""
+        query = self._row_query().with_for_update(read=shared)
+        return self.one_or_none(query.execution_options(populate_existing=True))
+
+    def _row_query(self) -> Select[Any]:
         # An espace's key is its name, not an `espace` column.
-        query = select(EspaceRow).where(EspaceRow.nom == self.espace)
-        return self.one_or_none(query.with_for_update() if lock else query)
+        return select(EspaceRow).where(EspaceRow.nom == self.espace)
+
+    def counts(self) -> EspaceCounts | None:
+        """The espace with its counts (what a replacement would drop), or None."""
+        row = self.row()
+        if row is None:
+            return None
+        dossiers, factures = (
+            self.session.scalar(select(func.count()).where(table.espace == self.espace)) or 0
+            for table in (DossierRow, FactureRow)
+        )
+        return EspaceCounts(self.espace, row.scenario_nom, row.horloge, dossiers, factures)
 
     def save(self, horloge: date, scenario: dict[str, Any]) -> EspaceRow:
         row = self.row(lock=True)
@@ -72,7 +103,11 @@ class EspaceRepository(Repository[EspaceRow]):
         return row
 
     def wipe(self) -> None:
-        """Delete everything of the espace but the espace itself."""
+        """Delete everything of the espace but the espace itself, its row locked first: two
+        replacements of one espace run one after the other, the second deleting all that
+        the first installed. An espace not yet made has nothing to delete."""
+        if self.locked() is None:
+            return
         ids = select(DossierRow.id).where(DossierRow.espace == self.espace)
         self.session.execute(delete(EcheanceRow).where(EcheanceRow.dossier_id.in_(ids)))
         tables = (
@@ -94,6 +129,9 @@ class EspaceRepository(Repository[EspaceRow]):
 
     def next_number(self, opco: str, nom: str) -> int:
         """The next value of a sequence; the row lock serialises concurrent callers."""
+        batch = bulk_of(self.session)
+        if batch is not None:
+            return self._next_in_bulk(batch, opco, nom)
         key = (CounterRow.espace == self.espace, CounterRow.opco == opco, CounterRow.nom == nom)
         bumped = self.session.execute(
             update(CounterRow).where(*key).values(valeur=CounterRow.valeur + 1)
@@ -103,3 +141,16 @@ class EspaceRepository(Repository[EspaceRow]):
             self.session.flush()
             return 1
         return self.session.scalars(select(CounterRow.valeur).where(*key)).one()
+
+    def _next_in_bulk(self, batch: Bulk, opco: str, nom: str) -> int:
+        """The counter's row, read once and bumped in memory: written with the next chunk
+        (the bulk session is the only one writing in its database)."""
+        counter: CounterRow | None = batch.counters.get((self.espace, opco, nom))
+        if counter is None:
+            counter = self.session.get(CounterRow, (self.espace, opco, nom))
+            if counter is None:
+                counter = CounterRow(espace=self.espace, opco=opco, nom=nom, valeur=0)
+                self.session.add(counter)
+            batch.counters[(self.espace, opco, nom)] = counter
+        counter.valeur += 1
+        return counter.valeur

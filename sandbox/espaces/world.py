@@ -45,6 +45,10 @@ class World:
         smic = dict(SMIC_MENSUEL) | {s.depuis: s.montant for s in scenario.smic}
         self.smic_table = tuple(sorted(smic.items()))
         self.rqth_annuel = scenario.rqthAnnuel
+        # What the journal masks wherever it appears: the keys and the client secrets.
+        self.secrets = tuple(key for _, key in self._keys) + tuple(
+            logiciel.clientSecret for logiciel in scenario.logiciels
+        )
 
     def schedule(self, opco: str) -> tuple[Tranche, ...]:
         """The yearly échéances: the OPCO's own, else the scenario's, else 40/30/30."""

@@ -15,25 +15,31 @@ from sandbox.errors import (
 from sandbox.factures import service as facturation
 from sandbox.factures.rules import RULES
 from sandbox.factures.schemas import (
+    ACCUSE_FACTURE_EXAMPLE,
+    ETATS_FACTURES_EXAMPLE,
+    FACTURE_ANSWER_EXAMPLE,
+    FACTURE_EXAMPLE,
     AccuseFacture,
     EtatFacture,
     EtatsFactures,
     Facture,
     FactureBody,
 )
+from sandbox.scenarios import demo
 from sandbox.server.dependencies import (
     CallerDep,
     FilePart,
-    JsonPart,
+    JsonText,
     PageNumber,
     PageSize,
+    json_form,
     json_part,
     multipart_only,
     opco_router,
     pdf_part,
 )
 from sandbox.server.handlers import error_response
-from sandbox.server.openapi import BODY, CFA, answers
+from sandbox.server.openapi import BODY, CFA, answers, demo_examples, success
 
 router = opco_router(["OPCO : factures"])
 # The pages: `/v1` a bare array, `/v2` paged (production's two shapes).
@@ -47,7 +53,11 @@ REJECTION = (
 
 
 ACCEPTED: dict[int | str, dict[str, Any]] = {
-    200: {"model": AccuseFacture, "description": "Facture acceptée, en instruction."}
+    200: {
+        "model": AccuseFacture,
+        "description": "Facture acceptée, en instruction.",
+        "content": {"application/json": {"example": ACCUSE_FACTURE_EXAMPLE}},
+    }
 }
 # DOSSIER_INCONNU, 404 where a dossier is read, is a rejection reason here (400): the note
 # names it among the others.
@@ -69,7 +79,10 @@ REFUSED = answers(
     responses=ACCEPTED | REFUSED,
 )
 def transmettre_facture(
-    request: Request, who: CallerDep, facture: JsonPart, fichier: FilePart = None
+    request: Request,
+    who: CallerDep,
+    facture: Annotated[JsonText, json_form(FACTURE_EXAMPLE)],
+    fichier: FilePart = None,
 ) -> Any:
     """`multipart/form-data` : la partie `facture` (JSON) et la partie `fichier` (le PDF, 10 Mo
     au plus). Toutes les règles de rejet sont jugées ; une facture rejetée est conservée
@@ -98,7 +111,7 @@ def transmettre_facture(
 @pages.get(
     "/v1/factures/etats",
     summary="États de toutes les factures du CFA",
-    responses=answers(*CFA),
+    responses=success([FACTURE_ANSWER_EXAMPLE]) | answers(*CFA),
 )
 def etats_factures(who: CallerDep) -> list[Facture]:
     """Un tableau JSON de toutes les factures du CFA chez cet OPCO, rejetées comprises, de la
@@ -110,7 +123,7 @@ def etats_factures(who: CallerDep) -> list[Facture]:
 @pages.get(
     "/v2/factures/etats",
     summary="États des factures du CFA, par page",
-    responses=answers(*CFA, FORMAT_INVALIDE),
+    responses=success(ETATS_FACTURES_EXAMPLE) | answers(*CFA, FORMAT_INVALIDE),
 )
 def etats_factures_par_page(
     who: CallerDep, numeroPage: PageNumber = 1, taillePage: PageSize = 50
@@ -131,10 +144,21 @@ Numero = Annotated[str | None, Query(max_length=64)]
 @router.get(
     "/v1/factures",
     summary="Lire une facture par son numéro",
-    responses=answers(*CFA, CHAMP_OBLIGATOIRE, FORMAT_INVALIDE, FACTURE_INCONNUE),
+    responses=success(FACTURE_ANSWER_EXAMPLE)
+    | answers(*CFA, CHAMP_OBLIGATOIRE, FORMAT_INVALIDE, FACTURE_INCONNUE),
 )
 def facture(
-    who: CallerDep, numeroInterneFacture: Numero = None, referenceFactureCFA: Numero = None
+    who: CallerDep,
+    numeroInterneFacture: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            openapi_examples=demo_examples(
+                "La première facture de l'espace", demo.PREMIERE_FACTURE
+            ),
+        ),
+    ] = None,
+    referenceFactureCFA: Numero = None,
 ) -> Facture:
     """Par `numeroInterneFacture` (le numéro de l'OPCO) ou `referenceFactureCFA` (le `numero`
     du CFA : sa dernière facture sous ce numéro), l'un des deux exactement

@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from sandbox.core.money import Money
+from sandbox.core.money import Euros, Money
 from sandbox.core.tables import FactureRow
 from sandbox.core.types import Date, OpenModel
+from sandbox.scenarios import demo
 
 
 class EtatFacture(StrEnum):
@@ -30,7 +31,7 @@ NatureLigne = Literal[
 PARTS_ECHEANCE = (PEDAGOGIE, MAJORATION_RQTH)
 
 # No credit notes in the standard: an amount is never negative.
-Montant = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+Montant = Euros
 Identifiant = Annotated[str, StringConstraints(max_length=64)]
 
 
@@ -133,6 +134,66 @@ class EtatsFactures(BaseModel):
     count: int = Field(description="nombre de factures dans cette page")
     page: int = Field(description="numéro de la page, à partir de 1")
     factures: list[Facture] = Field(description="les factures de la page")
+
+
+# `demo`'s first CFA bills E1 of its engaged dossier whole, and the meals engaged with it:
+# accepted on the scenario's date. Then the answers to it: the documentation's examples.
+_LIGNES = [
+    {
+        "montant": 2800.00,
+        "natureLigne": PEDAGOGIE,
+        "quantite": 1,
+        "numeroEcheance": 1,
+        "codificationEcheance": "E1",
+        "numeroDeca": demo.ENGAGE_DECA,
+        "numeroDossier": demo.ENGAGE_EXTERNE,
+    },
+    {
+        "montant": 300.00,
+        "natureLigne": "RESTAURATION",
+        "quantite": 100,
+        "numeroEcheance": 1,
+        "codificationEcheance": "E1",
+        "numeroDossier": demo.ENGAGE_EXTERNE,
+    },
+]
+FACTURE_EXAMPLE: dict[str, Any] = {
+    "numero": "F-2026-001",
+    "dateEmission": demo.DATE,
+    "montantTotal": 3100.00,
+    "ibanEmetteur": demo.CFA_IBAN,
+    "siretEmetteur": demo.CFA_SIRET,
+    "estCertificatRealisation": False,
+    "lignes": _LIGNES,
+}
+ACCUSE_FACTURE_EXAMPLE = {
+    "numeroInterneFacture": demo.PREMIERE_FACTURE,
+    "numeroInterneDocument": demo.PREMIER_DOCUMENT,
+    "etatFacture": "EN_COURS_INSTRUCTION",
+}
+FACTURE_ANSWER_EXAMPLE: dict[str, Any] = {
+    "numeroInterneFacture": demo.PREMIERE_FACTURE,
+    "referenceFactureCFA": "F-2026-001",
+    "montantFacture": 3100.0,
+    "etatFacture": "EN_COURS_INSTRUCTION",
+    "referenceVirement": None,
+    "dateReglement": None,
+    "commentaire": None,
+    "organismeFormation": {"siret": demo.CFA_SIRET, "IBAN": demo.CFA_IBAN},
+    "dossiers": [
+        {
+            "numeroInterneDossier": demo.ENGAGE_INTERNE,
+            "numeroExterneDossier": demo.ENGAGE_EXTERNE,
+            "montant": 3100.0,
+        }
+    ],
+    "dateEmission": demo.DATE,
+    "estCertificatRealisation": False,
+    "lignes": _LIGNES,
+    "numeroInterneDocument": demo.PREMIER_DOCUMENT,
+    "motifsRejet": [],
+}
+ETATS_FACTURES_EXAMPLE = {"total": 1, "count": 1, "page": 1, "factures": [FACTURE_ANSWER_EXAMPLE]}
 
 
 def facture_answer(row: FactureRow, numeros_internes: dict[str, str | None]) -> Facture:

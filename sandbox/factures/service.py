@@ -273,7 +273,10 @@ def factures_page(
 def decide(
     espace: Espace, opco: str, numero_interne: str, etat: str, motif: str | None
 ) -> FactureRow:
-    """The OPCO's decision on an invoice in instruction, now (control API)."""
+    """The OPCO's decision on an invoice in instruction, now (control API). The espace is
+    locked first: a decision runs alone, never beside another decision, a clock move that
+    pays, or an invoice booking the same échéances."""
+    EspaceRepository.of(espace).locked()
     row = FactureRepository.of(espace).for_control(opco, numero_interne)
     if row is None:
         raise FACTURE_INCONNUE.error(numero=numero_interne, ou="chez cet OPCO")

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from sandbox.core.tables import EspaceRow
 from sandbox.core.types import MAX_YEAR
 from sandbox.dossiers import lifecycle
 from sandbox.dossiers.repository import DossierRepository
@@ -29,9 +30,18 @@ def _next_due(dossiers: DossierRepository, factures: FactureRepository, until: d
     return min((d for d in dates if d is not None), default=None)
 
 
-def set_clock(espace: Espace, new_date: date) -> date:
-    row = EspaceRepository.of(espace).row(lock=True)
+def _held_clock(espace: Espace) -> EspaceRow:
+    """The espace's row, locked: one clock move at a time, and none while a request adds
+    dated work (its contracts, its invoices) that the move must play; `espace.today` is
+    read afresh under the lock."""
+    row = EspaceRepository.of(espace).locked()
     assert row is not None
+    espace.today = row.horloge
+    return row
+
+
+def set_clock(espace: Espace, new_date: date) -> date:
+    row = _held_clock(espace)
     if new_date.year > MAX_YEAR:
         raise FORMAT_INVALIDE.error(
             "date", detail=f"l'horloge ne va pas au-delà de l'an {MAX_YEAR}."
@@ -44,8 +54,9 @@ def set_clock(espace: Espace, new_date: date) -> date:
 
 
 def advance_clock(espace: Espace, days: int) -> date:
+    today = _held_clock(espace).horloge
     try:
-        target = espace.today + timedelta(days=days)
+        target = today + timedelta(days=days)
     except OverflowError:  # past year 9999: refused as any date past MAX_YEAR
         target = date.max
     return set_clock(espace, target)

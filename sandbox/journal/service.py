@@ -1,14 +1,35 @@
-"""Writing one journal entry: what was asked, what was answered, secrets masked."""
+"""Writing one journal entry: what was asked, what was answered, secrets masked; and the
+retention bound that keeps an espace's journal from growing without end."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sandbox.core.tables import JournalRow
-from sandbox.espaces.repository import EspaceRepository
-from sandbox.journal.masking import mask
+from sandbox.core.tables import EspaceRow, JournalRow
+from sandbox.journal.bodies import BodyCapture
+from sandbox.journal.masking import Masker, masker
 from sandbox.journal.repository import JournalRepository
+
+
+@dataclass
+class Message:
+    """A request's or an answer's headers and body, as received and sent."""
+
+    headers: list[tuple[str, str]]
+    body: BodyCapture | None
+
+    def stored(self, masking: Masker) -> dict[str, Any]:
+        stored: dict[str, Any] = {
+            "entetes": masking.headers(self.headers),
+            "corps": masking.value(self.body.summary()) if self.body else None,
+        }
+        if self.body is not None and self.body.truncated:
+            stored["tronque"] = True
+            stored["taille"] = self.body.size
+        return stored
 
 
 @dataclass
@@ -16,29 +37,43 @@ class Entry:
     methode: str
     chemin: str  # path and query, as received
     statut: int
+    horloge: date | None = None  # the espace's clock at the request, when it was opened
     opco: str | None = None
     cfa: str | None = None
+    logiciel: str | None = None
     codes: list[str] = field(default_factory=list)
     diagnostics: list[str] = field(default_factory=list)
     situations: list[str] = field(default_factory=list)
+    requete: Message | None = None
+    reponse: Message | None = None
 
 
-def write(session: Session, espace: str, entry: Entry) -> None:
-    """Journal `entry` in the espace, dated by its clock; an unknown espace has no journal."""
-    row = EspaceRepository(session, espace).row()
-    if row is None:
-        return
-    JournalRepository(session, espace).record(
-        JournalRow(
-            instant=datetime.now(UTC).replace(tzinfo=None),
-            date=row.horloge,
-            opco=entry.opco,
-            cfa=entry.cfa,
-            methode=entry.methode[:10],
-            chemin=mask(entry.chemin)[:500],
-            statut=entry.statut,
-            codes=entry.codes,
-            diagnostics=[mask(d) for d in entry.diagnostics],
-            situations=entry.situations,
-        )
+def write(session: Session, espace: EspaceRow, entry: Entry, secrets: Sequence[str]) -> JournalRow:
+    """Journal `entry` in the espace, dated by its clock when the request could not say,
+    every secret in `secrets` masked."""
+    masking = masker(tuple(secrets))
+    repository = JournalRepository(session, espace.nom)
+    row = JournalRow(
+        instant=datetime.now(UTC).replace(tzinfo=None),
+        date=entry.horloge or espace.horloge,
+        opco=entry.opco,
+        cfa=entry.cfa,
+        logiciel=masking.text(entry.logiciel)[:200] if entry.logiciel else None,
+        methode=entry.methode[:10],
+        chemin=masked_path(masking, entry.chemin)[:500],
+        statut=entry.statut,
+        codes=entry.codes,
+        diagnostics=[masking.text(d) for d in entry.diagnostics],
+        situations=entry.situations,
+        requete=entry.requete.stored(masking) if entry.requete else None,
+        reponse=entry.reponse.stored(masking) if entry.reponse else None,
     )
+    return repository.add(row)  # flushed: its id says when to prune
+
+
+def masked_path(masking: Masker, path: str) -> str:
+    """The path masked, except the espace's own name (a random one may look like a NIR)."""
+    if not path.startswith("/espaces/"):
+        return masking.text(path)
+    espace, _, rest = path.removeprefix("/espaces/").partition("/")
+    return f"/espaces/{espace}/" + masking.text(rest)

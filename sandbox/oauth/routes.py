@@ -8,7 +8,16 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from sandbox.oauth import service as oauth
-from sandbox.oauth.schemas import DemandeJeton, ErreurOAuth, JetonAcces, JetonsExpires
+from sandbox.oauth.schemas import (
+    INVALID_CLIENT_EXAMPLE,
+    JETON_EXAMPLE,
+    JETONS_EXPIRES_EXAMPLE,
+    UNSUPPORTED_GRANT_EXAMPLE,
+    DemandeJeton,
+    ErreurOAuth,
+    JetonAcces,
+    JetonsExpires,
+)
 from sandbox.server.dependencies import (
     CONTROL_PREFIX,
     CallerDep,
@@ -16,7 +25,7 @@ from sandbox.server.dependencies import (
     control_router,
     opco_router,
 )
-from sandbox.server.openapi import CONTROL, OPCO, answers
+from sandbox.server.openapi import CONTROL, OPCO, answers, success
 
 router = opco_router(["OAuth2"], token=True)
 _basic = HTTPBasic(auto_error=False, description="client_id et client_secret (RFC 6749 §2.3.1)")
@@ -26,8 +35,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {
         "model": ErreurOAuth,
         "description": "invalid_request, unsupported_grant_type ou invalid_scope",
+        "content": {"application/json": {"example": UNSUPPORTED_GRANT_EXAMPLE}},
     },
-    401: {"model": ErreurOAuth, "description": "invalid_client"},
+    401: {
+        "model": ErreurOAuth,
+        "description": "invalid_client",
+        "content": {"application/json": {"example": INVALID_CLIENT_EXAMPLE}},
+    },
 }
 
 
@@ -44,7 +58,7 @@ async def basic_credentials(request: Request) -> HTTPBasicCredentials | None:
     "/connect/token",
     summary="Obtenir un jeton OAuth2 (client credentials)",
     response_model=JetonAcces,
-    responses=ERRORS | answers(*OPCO),
+    responses=success(JETON_EXAMPLE) | ERRORS | answers(*OPCO),
     openapi_extra={"security": []},
 )
 def token(
@@ -84,7 +98,7 @@ control = control_router()
 @control.post(
     CONTROL_PREFIX + "/jetons/expirer",
     summary="Faire expirer tous les jetons OAuth2 de l'espace",
-    responses=answers(*CONTROL),
+    responses=success(JETONS_EXPIRES_EXAMPLE) | answers(*CONTROL),
 )
 def expire_tokens(current: EspaceDep) -> JetonsExpires:
     """Chaque jeton OAuth2 de l'espace, de tous les OPCO, expire maintenant : l'appel suivant

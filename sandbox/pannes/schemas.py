@@ -33,6 +33,26 @@ class Panne(BaseModel):
     )
 
 
+# The next invoice sent to the OPCO answers 503: the documentation's examples.
+PANNES_EXAMPLE = {
+    "pannes": [{"chemin": "/v1/factures*", "methode": "POST", "statut": 503, "prochaines": 1}]
+}
+PANNES_EN_COURS_EXAMPLE = {
+    "opco": "akto",
+    "pannes": [
+        {
+            "chemin": "/v1/factures*",
+            "methode": "POST",
+            "latenceMs": 0,
+            "statut": 503,
+            "proportion": None,
+            "restantes": 1,
+            "vues": 0,
+        }
+    ],
+}
+
+
 class Pannes(BaseModel):
     """Les règles de panne d'un OPCO, qui remplacent les précédentes."""
 

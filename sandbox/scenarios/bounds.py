@@ -8,7 +8,23 @@ from typing import Any
 import yaml
 
 # libyaml's parser when PyYAML was built with it: ten times faster on large scenarios.
-LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SAFE_LOADER):  # type: ignore[misc]
+    """The safe loader, but a date that does not exist (`2026-02-30`) stays the text
+    written: the model then names it at its path, where the parser would refuse the file."""
+
+
+def _timestamp_or_text(loader: Any, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+LOADER: Any = _Loader
 _STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 

@@ -7,7 +7,7 @@ data obeys the same rules. An invalid scenario is refused whole and changes noth
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,9 +20,11 @@ from stdnum import iban
 from stdnum.fr import siret
 
 from sandbox.config import Limits
+from sandbox.core.repository import bulk
 from sandbox.core.tables import DossierRow
 from sandbox.core.types import MAX_DEPTH, too_deep
 from sandbox.dossiers.cerfa import Cerfa
+from sandbox.dossiers.controls import blocking_problems
 from sandbox.dossiers.lifecycle import reach, settle_if_paid
 from sandbox.dossiers.service import Deposit, transmit
 from sandbox.errors import (
@@ -31,30 +33,37 @@ from sandbox.errors import (
     SIRET_EMETTEUR_INCONNU,
     Problem,
     SandboxError,
-    dotted_path,
 )
+from sandbox.espaces import snapshot
 from sandbox.espaces.espace import Espace
 from sandbox.espaces.repository import EspaceRepository
 from sandbox.espaces.world import World
 from sandbox.factures import service as facturation
 from sandbox.factures.schemas import EtatFacture, FactureBody
 from sandbox.horloge.service import play_until
-from sandbox.scenarios import bounds
+from sandbox.scenarios import bounds, generer
+from sandbox.scenarios.faults import Fault, schema_faults, with_lines
 from sandbox.scenarios.files import bundled_dir, bundled_names
 from sandbox.scenarios.model import Scenario, ScenarioDossier, ScenarioFacture, TrancheModel
+from sandbox.scenarios.templates import TEMPLATES
 
 SCHEMA_FILE = "scenario.schema.json"
 
 
 class ScenarioError(SandboxError):
-    """422 `SCENARIO_INVALIDE`, one problem per fault, `champ` its path in the file."""
+    """422 `SCENARIO_INVALIDE`, one problem per fault: `champ` its path in the file, the
+    sentence naming the file and, for YAML text, the line."""
 
-    def __init__(self, source: str, faults: Sequence[tuple[str | None, str]]) -> None:
-        super().__init__(
-            SCENARIO_INVALIDE.status,
-            [SCENARIO_INVALIDE.problem(champ, source=source, probleme=m) for champ, m in faults],
-        )
+    def __init__(self, source: str, faults: Sequence[Fault], yaml_text: str | None = None) -> None:
+        located = with_lines(faults, yaml_text) if yaml_text else list(faults)
+        super().__init__(SCENARIO_INVALIDE.status, [_problem(source, f) for f in located])
         self.source = source
+        self.faults = tuple(located)
+
+
+def _problem(source: str, fault: Fault) -> Problem:
+    where = source if fault.ligne is None else f"{source}, ligne {fault.ligne}"
+    return SCENARIO_INVALIDE.problem(fault.champ, source=where, probleme=fault.probleme)
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,8 @@ class LoadedScenario:
     source: str  # the file (or "corps de la requête") named in errors
     document: dict[str, Any]  # JSON-ready, as stored for resets
     scenario: Scenario
+    # The YAML it was read from, for the lines of the problems an install finds.
+    yaml_text: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,7 @@ def load_body(text: str, source: str) -> LoadedScenario:
             if name not in bundled_names():
                 known = ", ".join(bundled_names())
                 raise ScenarioError(
-                    source, [("nom", f"aucun scénario fourni « {name} » ({known})")]
+                    source, [Fault("nom", f"aucun scénario fourni « {name} » ({known})")]
                 )
             return resolve(name)
     return load_str(text, source)
@@ -103,71 +114,96 @@ def load_path(path: Path) -> LoadedScenario:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(str(path), [(None, f"fichier illisible ({exc})")]) from None
+        raise ScenarioError(str(path), [Fault(None, _unreadable(exc))]) from None
     return load_str(text, str(path))
+
+
+def _unreadable(exc: OSError | UnicodeDecodeError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "fichier introuvable"
+    if isinstance(exc, IsADirectoryError):
+        return "c'est un dossier, pas un fichier"
+    if isinstance(exc, PermissionError):
+        return "lecture du fichier refusée"
+    if isinstance(exc, UnicodeDecodeError):
+        return "le fichier n'est pas en UTF-8"
+    return "fichier illisible"
 
 
 def load_str(text: str, source: str) -> LoadedScenario:
     """JSON (read as such: much faster than as YAML), or YAML, bounded in size."""
+    is_json = text.lstrip().startswith("{")
     try:
-        if text.lstrip().startswith("{"):
+        if is_json:
             document = json.loads(text)
         else:
             bounds.check_expanded_size(text, Limits().max_scenario_nodes)
             document = yaml.load(text, Loader=bounds.LOADER)
     except bounds.TooLarge as exc:
-        raise ScenarioError(source, [(None, f"scénario trop grand ({exc})")]) from None
+        raise ScenarioError(source, [Fault(None, f"scénario trop grand ({exc})")]) from None
     except RecursionError:
-        raise ScenarioError(source, [(None, "imbrication trop profonde")]) from None
+        raise ScenarioError(source, [Fault(None, "imbrication trop profonde")]) from None
     except (ValueError, yaml.YAMLError) as exc:
-        raise ScenarioError(source, [(None, f"YAML ou JSON invalide ({exc})")]) from None
+        raise ScenarioError(source, [_syntax_fault(exc, "JSON" if is_json else "YAML")]) from None
     if too_deep(document):
-        raise ScenarioError(source, [(None, f"imbrication de plus de {MAX_DEPTH} niveaux")])
-    return load_dict(document, source)
+        raise ScenarioError(source, [Fault(None, f"imbrication de plus de {MAX_DEPTH} niveaux")])
+    return load_dict(document, source, None if is_json else text)
 
 
-def load_dict(document: Any, source: str) -> LoadedScenario:
-    """Validate against the schema, then the rules no schema can say."""
+def _syntax_fault(exc: ValueError | yaml.YAMLError, language: str) -> Fault:
+    """Where the text stops being YAML or JSON (the parsers' own words are English)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return Fault(None, f"JSON invalide (colonne {exc.colno})", exc.lineno)
+    mark = getattr(exc, "problem_mark", None)
+    if isinstance(exc, yaml.MarkedYAMLError) and mark is not None:
+        return Fault(None, f"YAML invalide (colonne {mark.column + 1})", mark.line + 1)
+    if isinstance(exc, yaml.YAMLError):
+        return Fault(None, "YAML invalide")
+    return Fault(None, f"{language} invalide : une valeur ne se lit pas (un nombre trop long ?)")
+
+
+def load_dict(document: Any, source: str, yaml_text: str | None = None) -> LoadedScenario:
+    """Validate against the schema, then the rules no schema can say. `yaml_text`, the
+    text the document was read from, gives each problem its line."""
     try:
         parsed = Scenario.model_validate(document)
     except ValidationError as exc:
-        faults = [(dotted_path(e["loc"]), e["msg"]) for e in exc.errors()]
-        raise ScenarioError(source, faults) from None
-    faults = _identifier_faults(parsed) + _schedule_faults(parsed) + _cerfa_faults(parsed)
+        raise ScenarioError(source, schema_faults(exc, document), yaml_text) from None
+    faults = _identifier_faults(parsed) + _schedule_faults(parsed) + _dossier_faults(parsed)
     if faults:
-        raise ScenarioError(source, faults)
+        raise ScenarioError(source, faults, yaml_text)
     # What was written is kept (a null stays null); defaults stay implicit.
     clean = parsed.model_dump(mode="json", exclude_unset=True)
-    return LoadedScenario(source, clean, Scenario.model_validate(clean))
+    return LoadedScenario(source, clean, Scenario.model_validate(clean), yaml_text)
 
 
-def _identifier_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
-    faults: list[tuple[str | None, str]] = []
+def _identifier_faults(scenario: Scenario) -> list[Fault]:
+    faults: list[Fault] = []
     keys: set[tuple[str, str]] = set()
     for i, cfa in enumerate(scenario.cfas):
         if not siret.is_valid(cfa.siret):
-            faults.append((f"cfas[{i}].siret", "clé de contrôle du SIRET fausse"))
+            faults.append(Fault(f"cfas[{i}].siret", "clé de contrôle du SIRET fausse"))
         if not iban.is_valid(cfa.iban):
-            faults.append((f"cfas[{i}].iban", "IBAN invalide"))
+            faults.append(Fault(f"cfas[{i}].iban", "IBAN invalide"))
         for opco in cfa.cles:
             key = cfa.cle(opco)
             if key and (opco, key.cle) in keys:
-                faults.append((f"cfas[{i}].cles.{opco}", "clé déjà donnée à un autre CFA"))
+                faults.append(Fault(f"cfas[{i}].cles.{opco}", "clé déjà donnée à un autre CFA"))
             keys.add((opco, key.cle if key else ""))
     if len({cfa.siret for cfa in scenario.cfas}) < len(scenario.cfas):
-        faults.append(("cfas", "deux CFA ont le même SIRET"))
+        faults.append(Fault("cfas", "deux CFA ont le même SIRET"))
     for i, employeur in enumerate(scenario.employeurs):
         if not siret.is_valid(employeur.siret):
-            faults.append((f"employeurs[{i}].siret", "clé de contrôle du SIRET fausse"))
+            faults.append(Fault(f"employeurs[{i}].siret", "clé de contrôle du SIRET fausse"))
     return faults
 
 
-def _schedule_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
+def _schedule_faults(scenario: Scenario) -> list[Fault]:
     schedules = {"echeancier": scenario.echeancier} | {
         f"opcos.{code}.echeancier": profile.echeancier for code, profile in scenario.opcos.items()
     }
     return [
-        (path, "les mois doivent croître à partir de 0 et les parts faire 1")
+        Fault(path, "les mois doivent croître à partir de 0 et les parts faire 1")
         for path, tranches in schedules.items()
         if tranches is not None and not _valid_schedule(tranches)
     ]
@@ -183,47 +219,76 @@ def _valid_schedule(tranches: list[TrancheModel]) -> bool:
     )
 
 
-def _cerfa_faults(scenario: Scenario) -> list[tuple[str | None, str]]:
-    faults: list[tuple[str | None, str]] = []
+def _dossier_faults(scenario: Scenario) -> list[Fault]:
+    """Each dossier's CERFA against its schema, then the blocking controls a transmission
+    makes (a bad NIR, SIRET or date): every dossier's problems at once, where an install
+    would stop at the first."""
+    faults: list[Fault] = []
     for i, dossier in enumerate(scenario.dossiers):
         try:
-            Cerfa.model_validate(dossier.cerfa)
+            cerfa = Cerfa.model_validate(dossier.cerfa)
         except ValidationError as exc:
-            for e in exc.errors():
-                faults.append((f"dossiers[{i}].cerfa.{dotted_path(e['loc'])}", e["msg"]))
+            faults += schema_faults(exc, dossier.cerfa, f"dossiers[{i}].cerfa")
+            continue
+        faults += [_rule_fault(f"dossiers[{i}]", p) for p in blocking_problems(cerfa, None)]
     return faults
 
 
+def _rule_fault(path: str, problem: Problem) -> Fault:
+    """A domain rule broken by the scenario's item at `path` (the problem's `champ` is
+    below it)."""
+    champ = path + (f".{problem.champ}" if problem.champ else "")
+    return Fault(champ, f"{problem.code} : {problem.message}")
+
+
 def install(session: Session, espace_nom: str, loaded: LoadedScenario, today: date) -> Summary:
-    """Replace the espace's whole state by the scenario, within the caller's transaction
-    (which rolls back whole when the scenario's dossiers or invoices break a rule)."""
+    """Replace the espace's whole state by the scenario, within the caller's transaction.
+    The rules run aside (`templates`): a scenario that breaks one changes nothing, and the
+    caller's transaction only deletes and inserts rows."""
     scenario = loaded.scenario
     horloge = scenario.date or today
-    espaces = EspaceRepository(session, espace_nom)
-    espaces.wipe()
-    espaces.save(horloge, loaded.document)
+
+    def build(scratch: Session, nom: str) -> None:
+        _apply(scratch, nom, loaded, horloge)
+
+    dossiers = len(scenario.dossiers) + scenario.generer.dossiers
+    with TEMPLATES.snapshot(loaded.document, horloge, build, dossiers) as made:
+        espaces = EspaceRepository(session, espace_nom)
+        espaces.wipe()
+        espaces.save(horloge, loaded.document)
+        snapshot.put(session, made, espace_nom)
+    return Summary(len(scenario.cfas), dossiers, len(scenario.factures), horloge)
+
+
+def _apply(session: Session, espace_nom: str, loaded: LoadedScenario, horloge: date) -> None:
+    """Every dossier and invoice of the scenario through the domain's rules, in an empty
+    espace."""
+    scenario = loaded.scenario
+    EspaceRepository(session, espace_nom).save(horloge, loaded.document)
     espace = Espace(session, espace_nom, World(scenario), horloge)
-    for index, dossier in enumerate(scenario.dossiers):
-        with _located(loaded.source, f"dossiers[{index}]"):
-            _install_dossier(espace, dossier)
+    # The private database holds only what this install adds: dossiers go in in bulk.
+    with bulk(session):
+        for index, dossier in enumerate(scenario.dossiers):
+            with _located(loaded, f"dossiers[{index}]"):
+                _install_dossier(espace, dossier)
+        # Generated one at a time, after the scenario's own: they skip the numbers those hold.
+        for index, made in enumerate(generer.dossiers(scenario)):
+            with _located(loaded, f"generer.dossiers[{index}]"):
+                _install_dossier(espace, ScenarioDossier.model_validate(made))
     play_until(espace, horloge)
     for index, facture in enumerate(scenario.factures):
-        with _located(loaded.source, f"factures[{index}]"):
+        with _located(loaded, f"factures[{index}]"):
             _install_facture(espace, facture)
-    return Summary(len(scenario.cfas), len(scenario.dossiers), len(scenario.factures), horloge)
 
 
 @contextmanager
-def _located(source: str, path: str) -> Iterator[None]:
+def _located(loaded: LoadedScenario, path: str) -> Iterator[None]:
     """A rule broken by a scenario's item is a scenario error at that item's path."""
     try:
         yield
     except SandboxError as exc:
-        faults = [
-            (path + (f".{p.champ}" if p.champ else ""), f"{p.code} : {p.message}")
-            for p in exc.problems
-        ]
-        raise ScenarioError(source, faults) from None
+        faults = [_rule_fault(path, p) for p in exc.problems]
+        raise ScenarioError(loaded.source, faults, loaded.yaml_text) from None
 
 
 def _install_dossier(espace: Espace, dossier: ScenarioDossier) -> None:

@@ -181,6 +181,19 @@ class CfadockProfile(Strict):
     )
 
 
+# At most this many generated dossiers: the load stays within a minute and 250 MB.
+MAX_GENERES = 200_000
+
+
+class Generation(Strict):
+    """Synthetic dossiers added to the scenario's own (`sandbox/scenarios/generer.py`)."""
+
+    dossiers: int = Field(0, ge=0, le=MAX_GENERES, description="how many")
+    graine: int = Field(
+        1, ge=0, le=2**63 - 1, description="the seed: the same one gives the same dossiers"
+    )
+
+
 class Scenario(Strict):
     """A whole sandbox world, loaded into one espace."""
 
@@ -215,6 +228,12 @@ class Scenario(Strict):
     )
     dossiers: list[ScenarioDossier] = Field(default_factory=list)
     factures: list[ScenarioFacture] = Field(default_factory=list)
+    generer: Generation = Field(
+        default_factory=Generation,
+        description="also this many synthetic dossiers, deterministic from the seed: valid, "
+        "no two duplicates, spread over the scenario's OPCOs, CFAs, employers, "
+        "certifications and states",
+    )
     cfadock: CfadockProfile = Field(default_factory=CfadockProfile)
 
     def profile(self, opco: str) -> OpcoProfile:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from sandbox import __version__
@@ -102,13 +103,15 @@ def create_app(
     database: Database, default_scenario: LoadedScenario, admin_token: str | None = None
 ) -> FastAPI:
     """Build the app; the database schema and the `default` espace are made on startup."""
-    runtime = Runtime(database, default_scenario, admin_token)
+    settings = Limits()
+    runtime = Runtime(database, default_scenario, admin_token, settings.journal_max_entries)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database.create_schema()
         runtime.ensure_default_espace(date.today())
         yield
+        runtime.journal.close()  # what the journal's writer holds is written
 
     app = FastAPI(
         title="opco-sandbox",
@@ -122,6 +125,7 @@ def create_app(
             SandboxError: handlers.sandbox_error,
             RequestValidationError: handlers.validation_error,
             HTTPException: handlers.http_error,
+            OperationalError: handlers.database_error,
             Exception: handlers.unexpected_error,
         },
     )
@@ -132,8 +136,8 @@ def create_app(
     app.add_middleware(paths.CanonicalPaths, paths=app.state.paths)
     # Inside the journal (which records the 413), outside the path rewriting: a body too
     # large is refused before anything reads it.
-    app.add_middleware(limits.BodyLimit, limits=Limits())
-    app.middleware("http")(recording.record)
+    app.add_middleware(limits.BodyLimit, limits=settings)
+    app.add_middleware(recording.Recorder, limits=settings)
     for prefix in ("/{opco}", "/espaces/{espace}/{opco}"):
         for router in OPCO_ROUTERS:  # the named-espace copies stay out of the spec
             app.include_router(router, prefix=prefix, include_in_schema=prefix == "/{opco}")

@@ -23,6 +23,7 @@ from sandbox.documents.service import Fichier
 from sandbox.errors import FORMAT_INVALIDE, JSON_INVALIDE, SandboxError
 from sandbox.espaces.espace import Espace
 from sandbox.oauth.service import SCOPES
+from sandbox.scenarios import demo
 from sandbox.server.handlers import content_type_detail, is_json, schema_problem
 from sandbox.server.pipeline import (
     Caller,
@@ -39,7 +40,8 @@ api_key = APIKeyHeader(
     name="X-API-KEY",
     scheme_name="X-API-KEY",
     auto_error=False,
-    description="Clé API du CFA pour cet OPCO (absente, inconnue ou expirée : 401).",
+    description="Clé API du CFA pour cet OPCO (absente, inconnue ou expirée : 401). Celle du "
+    f"premier CFA de `demo` chez AKTO : `{demo.CFA_KEY}`.",
 )
 
 
@@ -53,30 +55,38 @@ bearer = OAuth2(
     auto_error=False,
     description="Jeton OAuth2 (client credentials) des OPCO qui le demandent (par défaut akto, "
     "atlas, mobilites, opcoep, afdas) : `POST /{opco}/connect/token`, chaque OPCO le sien "
-    "(l'URL ci-dessous est celle d'AKTO).",
+    "(l'URL ci-dessous est celle d'AKTO). Le logiciel de `demo` : client_id "
+    f"`{demo.CLIENT_ID}`, client_secret `{demo.CLIENT_SECRET}`.",
 )
 
 
-def software_headers(
+# What Swagger UI's Try it out sends (ASCII: a browser sends nothing else in a header).
+EDITEUR, LOGICIEL, VERSION = demo.EDITEUR, "ACME Formation", "1.0"
+
+
+async def software_headers(
     editeur: Annotated[
-        str | None, Header(alias="EDITEUR", description="Éditeur du logiciel du CFA.")
+        str | None,
+        Header(alias="EDITEUR", description="Éditeur du logiciel du CFA.", examples=[EDITEUR]),
     ] = None,
     logiciel: Annotated[
-        str | None, Header(alias="LOGICIEL", description="Nom du logiciel du CFA.")
+        str | None,
+        Header(alias="LOGICIEL", description="Nom du logiciel du CFA.", examples=[LOGICIEL]),
     ] = None,
     version: Annotated[
-        str | None, Header(alias="VERSION", description="Version du logiciel du CFA.")
+        str | None,
+        Header(alias="VERSION", description="Version du logiciel du CFA.", examples=[VERSION]),
     ] = None,
 ) -> None:
     """Declares the three headers for the documentation; the route class checks them."""
 
 
-def opco_code(
+async def opco_code(
     opco: Annotated[
         str,
         Path(
             description="Code de l'OPCO dans l'URL (inconnu : 404 `OPCO_INCONNU`).",
-            json_schema_extra={"enum": list(OPCOS), "examples": ["akto"]},
+            json_schema_extra={"enum": list(OPCOS), "examples": [demo.OPCO]},
         ),
     ],
 ) -> None:
@@ -140,7 +150,7 @@ def _finite_float(text: str) -> float:
 MULTIPART = "multipart/form-data"
 
 
-def multipart_only(request: Request) -> None:
+async def multipart_only(request: Request) -> None:
     """A body that is not multipart is refused naming the expected form (FastAPI would see
     no part at all, and say only that the parts are missing)."""
     content_type = request.headers.get("content-type") or ""
@@ -153,7 +163,16 @@ def multipart_only(request: Request) -> None:
 
 
 # A JSON part, sent as a field (`-F 'facture={…}'`) or as a file (`-F facture=@f.json`).
-JsonPart = Annotated[str | UploadFile, Form(description="Le JSON de la partie.")]
+JsonText = str | UploadFile
+
+
+def json_form(example: dict[str, Any]) -> Any:
+    """The `Form` of a JSON part, its example the text Swagger UI's Try it out starts from
+    (sent as is to an espace holding `demo`, it is accepted)."""
+    text = json.dumps(example, ensure_ascii=False)
+    return Form(description="Le JSON de la partie.", examples=[text])
+
+
 # The PDF part; judged by the service (absent: FICHIER_ABSENT, else FICHIER_INVALIDE).
 FilePart = Annotated[
     UploadFile | str | None,

@@ -16,12 +16,19 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from sandbox.espaces.access import SOFTWARE_HEADERS
+from sandbox.scenarios import demo
+from sandbox.server.openapi import restore_nulls
 
 ASSETS = "/_docs"
 ASSETS_PACKAGE = ("fastapi_offline", "static")
 ADMIN_SCHEME = "jetonAdmin"
-# No online validator: Swagger UI would send the document to validator.swagger.io.
-SWAGGER_UI_PARAMETERS = {"validatorUrl": None, "displayRequestDuration": True}
+# No online validator: Swagger UI would send the document to validator.swagger.io. The
+# token and the key, entered once (Authorize), are kept in the browser's localStorage.
+SWAGGER_UI_PARAMETERS = {
+    "validatorUrl": None,
+    "displayRequestDuration": True,
+    "persistAuthorization": True,
+}
 # ReDoc's side menu shows Redocly's logo from its CDN, whatever its options: the script is
 # served with that address emptied (the menu then shows the text alone).
 REDOC_JS = "redoc.standalone.js"
@@ -104,9 +111,11 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
     _drop_framework_validation_errors(document)
     _declare_path_segments(document)
     _require_software_headers(document)
+    _prefill_required_parameters(document)
     _declare_admin_token(document)
     _combine_token_and_key(document)
     _describe_multipart_bodies(document)
+    restore_nulls(document)
     return document
 
 
@@ -151,11 +160,13 @@ def _drop_framework_validation_errors(document: dict[str, Any]) -> None:
         schemas.pop(name, None)
 
 
-# The segments the routes do not read themselves (the route classes do).
+# The segments the routes do not read themselves (the route classes do); their examples
+# are the default espace and the OPCO where `demo`'s first CFA has its key.
 SEGMENTS = {
     "espace": "Nom de l'espace (`default` existe toujours ; inconnu : 404 `ESPACE_INCONNU`).",
     "opco": "Code de l'OPCO : akto, atlas, opcoep… (inconnu : 404 `OPCO_INCONNU`).",
 }
+SEGMENT_EXAMPLES = {"espace": demo.ESPACE, "opco": demo.OPCO}
 
 
 def _declare_path_segments(document: dict[str, Any]) -> None:
@@ -171,6 +182,8 @@ def _declare_path_segments(document: dict[str, Any]) -> None:
                 parameters.append(known[name])
             if name in SEGMENTS and not known[name].get("description"):
                 known[name]["description"] = SEGMENTS[name]
+            if name in SEGMENT_EXAMPLES:
+                known[name]["schema"].setdefault("examples", [SEGMENT_EXAMPLES[name]])
 
 
 def _require_software_headers(document: dict[str, Any]) -> None:
@@ -180,7 +193,20 @@ def _require_software_headers(document: dict[str, Any]) -> None:
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "header" and parameter["name"] in SOFTWARE_HEADERS:
                 parameter["required"] = True
-                parameter["schema"] = {"type": "string", "pattern": r"\S"}
+                kept = parameter["schema"].get("examples", [])
+                parameter["schema"] = {"type": "string", "pattern": r"\S", "examples": kept}
+
+
+def _prefill_required_parameters(document: dict[str, Any]) -> None:
+    """Swagger UI's Try it out starts from a parameter's `example`, not from its schema's
+    `examples`: each required one (the path's segments, the software headers) gets the first
+    of them, so that Execute works at once against `demo`. Optional ones are left empty
+    (`GET /v1/dossiers` takes exactly one of its numbers)."""
+    for _path, operation in _operations(document):
+        for parameter in operation.get("parameters", []):
+            examples = parameter.get("schema", {}).get("examples")
+            if parameter.get("required") and examples and "example" not in parameter:
+                parameter["example"] = examples[0]
 
 
 def _declare_admin_token(document: dict[str, Any]) -> None:

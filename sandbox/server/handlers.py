@@ -10,7 +10,10 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
+from sandbox.core.database import is_busy
+from sandbox.core.validation import french_detail
 from sandbox.errors import (
     CHAMP_OBLIGATOIRE,
     CORPS_TROP_GRAND,
@@ -20,43 +23,12 @@ from sandbox.errors import (
     FORMAT_INVALIDE,
     JSON_INVALIDE,
     METHODE_NON_AUTORISEE,
+    SANDBOX_OCCUPE,
     Problem,
     SandboxError,
     dotted_path,
 )
 from sandbox.server.paths import unknown_route
-
-# What was expected, for pydantic's error types: the detail of a `FORMAT_INVALIDE`.
-_MESSAGES = {
-    "string_type": "une chaîne de caractères est attendue.",
-    "string_pattern_mismatch": "la valeur ne respecte pas le format attendu.",
-    "string_too_short": "la valeur est trop courte.",
-    "string_too_long": "la valeur est trop longue.",
-    "int_type": "un nombre entier est attendu.",
-    "int_parsing": "un nombre entier est attendu.",
-    "bool_type": "un booléen (true ou false) est attendu.",
-    "bool_parsing": "un booléen (true ou false) est attendu.",
-    "decimal_type": "un nombre est attendu.",
-    "decimal_parsing": "un nombre est attendu.",
-    "decimal_max_places": "le montant a plus de deux décimales.",
-    "decimal_max_digits": "le nombre a trop de chiffres.",
-    "greater_than_equal": "la valeur est trop petite.",
-    "greater_than": "la valeur est trop petite.",
-    "less_than_equal": "la valeur est trop grande.",
-    "literal_error": "la valeur n'est pas autorisée.",
-    "enum": "la valeur n'est pas autorisée.",
-    "date_type": "une date au format AAAA-MM-JJ est attendue.",
-    "date_parsing": "une date au format AAAA-MM-JJ est attendue.",
-    "date_from_datetime_parsing": "une date au format AAAA-MM-JJ est attendue.",
-    "model_type": "un objet JSON est attendu.",
-    "model_attributes_type": "un objet JSON est attendu.",
-    "dict_type": "un objet JSON est attendu.",
-    "list_type": "une liste est attendue.",
-    "too_short": "la liste est trop courte.",
-    "too_long": "la liste est trop longue.",
-    "extra_forbidden": "ce champ n'est pas prévu.",
-}
-
 
 # The expected content type of a JSON body, named when a body comes without it.
 JSON_CONTENT_TYPE = "application/json"
@@ -164,18 +136,7 @@ def schema_problem(error: Any) -> Problem:
     champ = dotted_path(error.get("loc", ()))
     if kind == "missing":
         return CHAMP_OBLIGATOIRE.problem(champ)
-    message = _MESSAGES.get(kind)
-    expected = (error.get("ctx") or {}).get("expected")
-    if kind in ("literal_error", "enum") and expected:
-        message = f"la valeur doit être l'une de : {_listed(str(expected))}."
-    elif message is None and kind == "value_error":
-        message = str(error.get("msg", "")).removeprefix("Value error, ") + "."
-    return FORMAT_INVALIDE.problem(champ, detail=message)
-
-
-def _listed(expected: str) -> str:
-    """pydantic's "'A', 'B' or 'C'" as a French list: "'A', 'B', 'C'"."""
-    return ", ".join(expected.rsplit(" or ", 1))
+    return FORMAT_INVALIDE.problem(champ, detail=french_detail(error))
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -196,11 +157,39 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     response = _answer(request, exc.status_code, [problem])
     if exc.headers:
         response.headers.update(exc.headers)
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(allowed_methods(request))
     return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the path is served with, each asked of the app's routes. Starlette's
+    405 names only the methods of the first route that matches the path, and a path often
+    has one route per method."""
+    return [method for method in HTTP_METHODS if _served(request, method)]
+
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _served(request: Request, method: str) -> bool:
+    # A fresh scope per question: the router notes its progress in the one it is given.
+    scope = {k: v for k, v in request.scope.items() if not k.startswith("fastapi")}
+    scope["method"] = method
+    return any(route.matches(dict(scope))[0] is Match.FULL for route in request.app.router.routes)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return _answer(request, ERREUR_INTERNE.status, [ERREUR_INTERNE.problem()])
+
+
+async def database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database busy past its bound is 503 `SANDBOX_OCCUPE` (retry), anything else 500."""
+    if not is_busy(exc):
+        return await unexpected_error(request, exc)
+    response = _answer(request, SANDBOX_OCCUPE.status, [SANDBOX_OCCUPE.problem()])
+    response.headers.update(SANDBOX_OCCUPE.headers)
+    return response
 
 
 def error_response(

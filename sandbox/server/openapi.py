@@ -77,8 +77,47 @@ def _response(status: int, kinds: list[ErrorKind], note: str | None) -> dict[str
     }
 
 
+# FastAPI drops every null of the document it generates, those of examples too: an
+# example's nulls travel as this text, which `restore_nulls` turns back into nulls.
+NULL = "\x00null\x00"
+
+
+def success(example: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """FastAPI `responses` whose success answer shows `example`, a real answer of the `demo`
+    scenario: ReDoc and Swagger UI would otherwise make one up from the schema (`"string"`,
+    text generated from a pattern)."""
+    return {status: {"content": {"application/json": {"example": _keep_nulls(example)}}}}
+
+
+def demo_examples(summary: str, value: Any) -> dict[str, Any]:
+    """`openapi_examples` of a JSON body or an optional query parameter: the value Swagger
+    UI's Try it out starts from (it fills an optional parameter from these alone, not from
+    its schema's `examples`), which an espace holding `demo` accepts as is."""
+    return {"demo": {"summary": summary, "value": _keep_nulls(value)}}
+
+
+def _keep_nulls(value: Any) -> Any:
+    if value is None:
+        return NULL
+    if isinstance(value, dict):
+        return {key: _keep_nulls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_keep_nulls(item) for item in value]
+    return value
+
+
+def restore_nulls(document: Any) -> None:
+    """Every `NULL` of the generated document, back to null (in place)."""
+    items = document.items() if isinstance(document, dict) else enumerate(document)
+    for key, value in items:
+        if value == NULL:
+            document[key] = None
+        elif isinstance(value, dict | list):
+            restore_nulls(value)
+
+
 def example(kind: ErrorKind) -> dict[str, Any]:
     """One code's example body, in the contract's error shape."""
     sentence = kind.example_message()
     item = {"code": kind.code, "description": sentence, "message": sentence, "champ": kind.champ}
-    return {"errors": [item]}
+    return {"errors": [_keep_nulls(item)]}

@@ -5,9 +5,11 @@ OPCO hooked up → key → software headers → body schema → business rules.
 """
 
 import asyncio
+import functools
 import hmac
 import re
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,12 +23,15 @@ from sandbox.core.opcos import Opco, opco_named
 from sandbox.errors import FORMAT_INVALIDE, JETON_ADMIN_INVALIDE
 from sandbox.espaces.access import authenticate, check_hooked_up, check_software_headers
 from sandbox.espaces.espace import Espace
+from sandbox.espaces.repository import Lock
 from sandbox.oauth import service as oauth
 from sandbox.pannes import service as pannes
 from sandbox.scenarios.model import Cfa
 from sandbox.server.limits import refuse_declared_too_large
 from sandbox.server.runtime import DEFAULT_ESPACE, Runtime
 
+# The methods whose calls only read the espace's state.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A duplicate inserted by a concurrent request surfaces as an IntegrityError: the request
 # is played again, and its checks then see the other one's row.
 ATTEMPTS = 3
@@ -53,7 +58,19 @@ class TransactionalRoute(APIRoute):
     """Runs `prepare` then the endpoint in one transaction, committed on success."""
 
     def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
-        request.state.espace = runtime.open_espace(session, espace_name(request))
+        request.state.espace = runtime.open_espace(
+            session, espace_name(request), self.espace_lock(request)
+        )
+
+    def espace_lock(self, request: Request) -> Lock | None:
+        """How the request holds its espace's row: not at all by default (it only reads,
+        or its writes are arbitrated by the rows they touch)."""
+        return None
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not asyncio.iscoroutinefunction(endpoint):
+            endpoint = _committing(endpoint)
+        super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -62,10 +79,9 @@ class TransactionalRoute(APIRoute):
             runtime: Runtime = request.app.state.runtime
             refuse_declared_too_large(request.scope)
             try:
-                await self.before_transaction(request, runtime)
                 for attempt in range(1, ATTEMPTS + 1):
                     try:
-                        return await self._once(handler, request, runtime)
+                        return await self._once(handler, request, runtime, attempt == 1)
                     except IntegrityError:
                         if attempt == ATTEMPTS:
                             raise
@@ -80,28 +96,51 @@ class TransactionalRoute(APIRoute):
 
         return in_transaction
 
-    async def before_transaction(self, request: Request, runtime: Runtime) -> None:
-        """Work done before the request's transaction opens (none by default)."""
+    def fault_effect(self, request: Request, runtime: Runtime) -> pannes.Effet:
+        """What injected faults do to the request (nothing by default)."""
+        return NO_FAULT
 
     async def _once(
         self,
         handler: Callable[[Request], Coroutine[Any, Any, Response]],
         request: Request,
         runtime: Runtime,
+        first: bool,
     ) -> Response:
-        # Database work runs in worker threads: SQLite's lock waits must never block the loop.
-        session = await run_in_threadpool(self._open, request, runtime)
+        # Database work runs in worker threads (SQLite's lock waits must never block the
+        # loop), in as few hops as can be: each costs more than a small query. One opens the
+        # transaction (faults and checks first); the endpoint's commits it (`_committing`).
+        opened = await run_in_threadpool(self._open, request, runtime, first)
+        if isinstance(opened, pannes.Effet):  # a fault acts before any lock is taken
+            await _suffer(opened)
+            opened = await run_in_threadpool(self._open, request, runtime, False)
+        assert isinstance(opened, Session)
+        pending = _Pending(opened)
+        token = _PENDING.set(pending)
         try:
             response = await handler(request)
         except BaseException:
-            await run_in_threadpool(_end, session, False)
+            await run_in_threadpool(_end, opened, False)
             raise
-        await run_in_threadpool(_end, session, True)
+        finally:
+            _PENDING.reset(token)
+        if pending.committed:
+            opened.close()
+        else:  # an async endpoint, or one that answered from a dependency
+            await run_in_threadpool(_end, opened, True)
         return response
 
-    def _open(self, request: Request, runtime: Runtime) -> Session:
-        """A session in a transaction, the checks passed; closed again when they fail."""
-        session = runtime.database.session()
+    def reads_only(self, request: Request) -> bool:
+        """Whether the request only reads: its transaction then takes no write lock, and
+        reads run side by side (its journal entry is written apart, by the writer)."""
+        return request.method in READING_METHODS
+
+    def _open(self, request: Request, runtime: Runtime, faults: bool) -> Session | pannes.Effet:
+        """A session in a transaction, the checks passed; closed again when they fail. When
+        `faults` and a fault acts on the request: that fault, and no session."""
+        if faults and (effet := self.fault_effect(request, runtime)) != NO_FAULT:
+            return effet
+        session = runtime.database.session(read_only=self.reads_only(request))
         session.begin()
         request.state.session = session
         try:
@@ -112,26 +151,68 @@ class TransactionalRoute(APIRoute):
         return session
 
 
+NO_FAULT = pannes.Effet()
+
+
+async def _suffer(effet: pannes.Effet) -> None:
+    if effet.latence_ms:
+        await asyncio.sleep(effet.latence_ms / 1000)
+    if effet.statut is not None:
+        raise pannes.simulated_failure(effet.statut)
+
+
+@dataclass
+class _Pending:
+    """The request's open transaction, for the endpoint's thread to commit."""
+
+    session: Session
+    committed: bool = False
+
+
+_PENDING: ContextVar[_Pending | None] = ContextVar("sandbox_pending", default=None)
+
+
+def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The endpoint, then the commit of its request's transaction, in the same worker
+    thread (FastAPI runs a plain endpoint in one; the context travels with it)."""
+
+    @functools.wraps(endpoint)
+    def committed(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        pending = _PENDING.get()
+        if pending is not None:
+            pending.session.commit()
+            pending.committed = True
+        return result
+
+    return committed
+
+
+class WritingRoute(TransactionalRoute):
+    """A path whose every call writes, reads included (CFADock counts its calls)."""
+
+    def reads_only(self, request: Request) -> bool:
+        return False
+
+
 class FaultyRoute(TransactionalRoute):
     """An OPCO path: the faults injected through the control API act first, as a failing
-    server would, and their latency is spent before any lock is taken."""
+    server would, and their latency is spent before any lock is taken.
 
-    async def before_transaction(self, request: Request, runtime: Runtime) -> None:
+    A call that writes holds its espace shared: it adds dated work (a contract's next step,
+    an invoice's payment) that a clock move must either see or come before."""
+
+    def espace_lock(self, request: Request) -> Lock | None:
+        return None if request.method in READING_METHODS else Lock.SHARED
+
+    def fault_effect(self, request: Request, runtime: Runtime) -> pannes.Effet:
         match = _OPCO_PATH.match(request.url.path)
         if match is None:
-            return
+            return NO_FAULT
         request.state.opco = match["opco"]
-        effet = await run_in_threadpool(
-            runtime.fault_effect,
-            espace_name(request),
-            match["opco"],
-            request.method,
-            match["chemin"],
+        return runtime.fault_effect(
+            espace_name(request), match["opco"], request.method, match["chemin"]
         )
-        if effet.latence_ms:
-            await asyncio.sleep(effet.latence_ms / 1000)
-        if effet.statut is not None:
-            raise pannes.simulated_failure(effet.statut)
 
 
 _OPCO_PATH = re.compile(r"^(?:/espaces/[^/]+)?/(?P<opco>[^/]+)(?P<chemin>/v[12]/.*)$")
@@ -141,7 +222,9 @@ class OpcoPublicRoute(FaultyRoute):
     """An OPCO path without a key (`/v1/status`): the OPCO must exist and be hooked up."""
 
     def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
-        espace = request.state.espace = runtime.open_espace(session, espace_name(request))
+        espace = request.state.espace = runtime.open_espace(
+            session, espace_name(request), self.espace_lock(request)
+        )
         opco = opco_named(request.path_params["opco"])
         request.state.opco = opco.code
         check_hooked_up(espace, opco)
@@ -153,7 +236,9 @@ class OpcoRoute(FaultyRoute):
     one, then the key, then the software headers."""
 
     def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
-        espace = request.state.espace = runtime.open_espace(session, espace_name(request))
+        espace = request.state.espace = runtime.open_espace(
+            session, espace_name(request), self.espace_lock(request)
+        )
         opco = opco_named(request.path_params["opco"])
         request.state.opco = opco.code
         check_hooked_up(espace, opco)
@@ -166,12 +251,20 @@ class OpcoRoute(FaultyRoute):
 
 
 class ControlRoute(TransactionalRoute):
-    """The control API: the admin token when the server has one, then the espace."""
+    """The control API: the admin token when the server has one, then the espace. A call
+    that writes (a clock move, a decision, a reset…) holds its espace exclusively: it runs
+    alone, never beside an API call that adds work to the espace or another such call."""
 
     creates_espace = False
 
+    def espace_lock(self, request: Request) -> Lock | None:
+        return None if request.method in READING_METHODS else Lock.EXCLUSIVE
+
     def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
         check_admin_token(request, runtime.admin_token)
+        # What the journal's writer holds goes first: a read finds the calls made before
+        # it, a reset or a load empties the journal of them too.
+        runtime.journal.flush()
         if not self.creates_espace:
             super().prepare(request, runtime, session)
 
@@ -204,12 +297,14 @@ def _end(session: Session, commit: bool) -> None:
         session.close()
 
 
-def caller(request: Request) -> Caller:
+# Dependencies that only read `request.state` are coroutines: FastAPI runs a plain
+# function in a worker thread, and each such hop costs more than the function itself.
+async def caller(request: Request) -> Caller:
     """The dependency giving endpoints the checked caller."""
     found: Caller = request.state.caller
     return found
 
 
-def espace(request: Request) -> Espace:
+async def espace(request: Request) -> Espace:
     found: Espace = request.state.espace
     return found

@@ -1,22 +1,29 @@
 """What the app holds between requests: the database, the default scenario, caches."""
 
+import hashlib
+import json
+import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sandbox.core.database import Database
 from sandbox.core.opcos import OPCOS
+from sandbox.core.tables import EspaceRow
 from sandbox.errors import ESPACE_INCONNU
 from sandbox.espaces.espace import Espace
-from sandbox.espaces.repository import EspaceRepository
+from sandbox.espaces.repository import EspaceRepository, Lock
 from sandbox.espaces.world import WorldCache
+from sandbox.journal.writer import JournalWriter
 from sandbox.pannes import service as pannes
 from sandbox.pannes.repository import PanneRepository
 from sandbox.scenarios.loader import LoadedScenario, install
 
 DEFAULT_ESPACE = "default"
+log = logging.getLogger("opco_sandbox")
 
 
 @dataclass
@@ -25,12 +32,27 @@ class Runtime:
     default_scenario: LoadedScenario
     admin_token: str | None = None
 
+    journal_max_entries: int = 10_000
+
     def __post_init__(self) -> None:
         self.worlds = WorldCache()
+        self.journal = JournalWriter(self.database, self.espace_secrets, self.journal_max_entries)
 
-    def open_espace(self, session: Session, nom: str) -> Espace:
-        """The espace in this session, or 404 `ESPACE_INCONNU`."""
-        row = EspaceRepository(session, nom).row()
+    def espace_secrets(self, row: EspaceRow) -> tuple[str, ...]:
+        """What the journal masks by value in that espace: its keys and client secrets, and
+        the admin token."""
+        return self.worlds.get(row).secrets + self.secrets
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What the journal and the logs must never show, whatever the espace."""
+        return (self.admin_token,) if self.admin_token else ()
+
+    def open_espace(self, session: Session, nom: str, lock: Lock | None = None) -> Espace:
+        """The espace in this session, its row locked when `lock` says so (its clock and
+        its world are then those the lock protects), or 404 `ESPACE_INCONNU`."""
+        espaces = EspaceRepository(session, nom)
+        row = espaces.row() if lock is None else espaces.locked(shared=lock is Lock.SHARED)
         if row is None:
             raise ESPACE_INCONNU.error(espace=nom[:64])
         return Espace(session, nom, self.worlds.get(row), row.horloge)
@@ -48,14 +70,42 @@ class Runtime:
             locked = PanneRepository(session, espace).of_opco(opco, lock=True)
             return pannes.apply(locked, methode, chemin)
 
-    def ensure_default_espace(self, today: date) -> None:
-        """Load the configured scenario into `default`, unless it holds it already."""
-        with self.database.transaction() as session:
-            row = EspaceRepository(session, DEFAULT_ESPACE).row()
-            if row is not None and row.scenario == self.default_scenario.document:
-                return
+    def ensure_default_espace(self, today: date, reload: bool = False) -> None:
+        """Load the configured scenario into `default` when the database has none, when
+        the scenario's content changed since it was last loaded at start, or when `reload`
+        forces it. Otherwise `default` keeps its state across restarts, a scenario put
+        since included. A reload that drops data says so in one log line."""
+        loaded = self.default_scenario
+        fingerprint = scenario_fingerprint(loaded.document)
         try:
             with self.database.transaction() as session:
-                install(session, DEFAULT_ESPACE, self.default_scenario, today)
+                espaces = EspaceRepository(session, DEFAULT_ESPACE)
+                row = espaces.locked()  # workers starting together: one loads, once
+                if row is not None and row.empreinte_demarrage == fingerprint and not reload:
+                    return
+                dropped = espaces.counts()
+                install(session, DEFAULT_ESPACE, loaded, today)
+                installed = espaces.row()
+                assert installed is not None
+                installed.empreinte_demarrage = fingerprint
         except IntegrityError:
-            pass  # another worker installed it at the same moment
+            return  # another worker installed it at the same moment
+        if dropped is not None:
+            log.warning(
+                "The default espace is reloaded from the scenario %s (%s, %s): dropped "
+                "what it held, the scenario %s with %d dossiers, %d invoices and its journal, "
+                "its clock on %s.",
+                loaded.scenario.nom,
+                loaded.source,
+                "--reload-default" if reload else "its content changed since it was last loaded",
+                dropped.scenario,
+                dropped.dossiers,
+                dropped.factures,
+                dropped.horloge.isoformat(),
+            )
+
+
+def scenario_fingerprint(document: dict[str, Any]) -> str:
+    """The SHA-256 of a scenario's content, whatever its file's layout or comments."""
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -4,6 +4,12 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from sandbox.scenarios import demo
+
+# Real answers at AKTO, `demo`'s first CFA calling: the documentation's examples.
+STATUS_EXAMPLE = {"status": "OK", "opco": demo.OPCO, "nom": "AKTO"}
+CFAKEYINFO_EXAMPLE = {"status": "success", "siret": demo.CFA_SIRET, "dateFinValidite": None}
+
 
 class Status(BaseModel):
     """L'état du service d'un OPCO."""

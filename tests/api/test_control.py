@@ -173,6 +173,21 @@ def test_scenario_that_is_not_yaml_is_invalid(opco_sandbox: OpcoSandbox) -> None
     assert problems(response, 422) == [("SCENARIO_INVALIDE", None)]
 
 
+def test_invalid_yaml_scenario_names_the_line_in_the_description(
+    opco_sandbox: OpcoSandbox,
+) -> None:
+    text = yaml.safe_dump(MINI, sort_keys=False).replace("0751234A", "A075")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "uai:" in row)
+    response = opco_sandbox.control.put(
+        "/scenario", content=text, headers={"content-type": "application/yaml"}
+    )
+    assert problems(response, 422) == [("SCENARIO_INVALIDE", "cfas[0].uai")]
+    [item] = response.json()["errors"]
+    assert item["description"] == (
+        f"corps de la requête, ligne {line} : la valeur ne respecte pas le format attendu."
+    )
+
+
 def test_invalid_scenario_leaves_the_espace_unchanged(opco_sandbox: OpcoSandbox) -> None:
     opco_sandbox.client("akto").post("/v1/dossiers", json=transmission("CFA-1"))
     clock(opco_sandbox, jours=2)
@@ -348,6 +363,9 @@ def test_journal_entry_has_the_contract_fields(opco_sandbox: OpcoSandbox) -> Non
         "statut",
         "codes",
         "diagnostics",
+        "logiciel",
+        "requete",
+        "reponse",
     }
     assert entry["diagnostics"] == []
     assert re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z", entry["instant"])

@@ -150,6 +150,20 @@ def test_a_date_error_names_the_expected_format(opco_sandbox: OpcoSandbox, value
     assert "AAAA-MM-JJ" in description(post(opco_sandbox, body))
 
 
+@pytest.mark.parametrize(
+    ("champ", "value", "detail"),
+    [
+        ("cerfa.apprenti.nom", "x" * 201, "la valeur est trop longue (200 caractères au plus)."),
+        ("cerfa.contrat.salaireEmbauche", -1, "la valeur est trop petite (0 au moins)."),
+    ],
+)
+def test_a_bound_error_names_the_bound(
+    opco_sandbox: OpcoSandbox, champ: str, value: Any, detail: str
+) -> None:
+    response = post(opco_sandbox, replaced(transmission(), champ, value))
+    assert description(response) == f"Le format de la valeur est invalide : {detail}"
+
+
 def post_as(opco_sandbox: OpcoSandbox, path: str, body: Any, **headers: str) -> httpx.Response:
     """`body` as JSON text (a string as is), with only the headers given (httpx adds no
     content type to raw content)."""
@@ -227,6 +241,27 @@ def test_unknown_route_outside_any_opco_is_404(opco_sandbox: OpcoSandbox) -> Non
 def test_wrong_method_is_405(opco_sandbox: OpcoSandbox, method: str, path: str) -> None:
     response = opco_sandbox.client("akto").request(method, path)
     assert codes(response, 405) == ["METHODE_NON_AUTORISEE"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/akto/v1/dossiers", "GET, POST"),  # one route per method
+        ("DELETE", "/akto/V1/Factures/", "GET, POST"),  # as production's IIS spells it
+        ("PATCH", "/akto/v2/dossiers/etats", "GET"),
+        ("OPTIONS", "/akto/connect/token", "POST"),
+        ("OPTIONS", "/_sandbox/espaces/{espace}/horloge", "GET, POST"),
+        ("PATCH", "/_sandbox/espaces/{espace}", "DELETE"),
+        ("PUT", "/cfadock/api/opcos", "GET, POST"),
+    ],
+)
+def test_a_405_allows_every_method_of_its_path(
+    opco_sandbox: OpcoSandbox, method: str, path: str, allowed: str
+) -> None:
+    with opco_sandbox.server.client() as client:
+        response = client.request(method, path.format(espace=opco_sandbox.espace))
+    assert codes(response, 405) == ["METHODE_NON_AUTORISEE"]
+    assert response.headers["Allow"] == allowed
 
 
 def test_control_character_in_a_name_is_a_format_error(opco_sandbox: OpcoSandbox) -> None:

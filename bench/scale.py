@@ -1,0 +1,147 @@
+"""Does the sandbox keep its pace with many dossiers? 1,000 against 100,000 in one espace.
+
+    python -m bench.scale [--sizes 1000,100000] [--requests 50] [--database-url URL]
+
+For each size, a live server (`opco-sandbox serve`, one worker; a SQLite file in a
+temporary folder unless `--database-url` names a database) loads `demo` plus
+that many generated dossiers (`generer`) into an espace, and prints: the install's time, the
+median latency of a `v2` states page, a dossier read, a contract transmission (its duplicate
+check) and an invoice submission, and the server's resident memory (VmRSS) after them.
+Asserts nothing: the figures are for reading (target: each latency within 1.5× of the
+1,000-dossier one; RSS under 250 MB).
+"""
+
+import argparse
+import copy
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.throughput import CONTRACT, auth_headers
+from sandbox.pytest_plugin import live_server
+from sandbox.scenarios.loader import resolve
+
+ESPACE = "scale"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
+    args = parser.parse_args()
+    print(
+        f"{'dossiers':>9}{'install s':>11}{'page v2':>9}{'dossier':>9}{'transmit':>10}"
+        f"{'facture':>9}{'RSS MB':>8}   (latencies: median ms)"
+    )
+    for size in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory() as folder:
+            url = args.database_url or f"sqlite:///{Path(folder) / 'scale.db'}"
+            measure(url, size, args.requests)
+
+
+def measure(database_url: str, size: int, requests: int) -> None:
+    document = copy.deepcopy(resolve("demo").document)
+    document["generer"] = {"dossiers": size, "graine": 1}
+    server = live_server(database_url)
+    with server as url:
+        assert server.process is not None  # one worker: uvicorn serves in this process
+        pid = server.process.pid
+        control = httpx.Client(base_url=f"{url}/_sandbox/espaces/{ESPACE}", timeout=900)
+        start = time.perf_counter()
+        control.put("/scenario", json=document).raise_for_status()
+        installed = time.perf_counter() - start
+        api = httpx.Client(
+            base_url=f"{url}/espaces/{ESPACE}/akto",
+            headers=auth_headers(f"{url}/espaces/{ESPACE}"),
+            timeout=60,
+        )
+        page = lambda: api.get("/v2/dossiers/etats", params={"numeroPage": 1})  # noqa: E731
+        read = lambda: api.get("/v1/dossiers", params={"numeroInterne": "DEMO-0001"})  # noqa: E731
+        figures = [
+            median_ms(page, requests),
+            median_ms(read, requests),
+            median_ms(transmitter(api), requests),
+            median_ms(invoicer(api), requests),
+        ]
+        rss = resident_mb(pid)
+    print(
+        f"{size:>9}{installed:>11.1f}"
+        + "".join(f"{f:>9.1f}" for f in figures[:2])
+        + f"{figures[2]:>10.1f}{figures[3]:>9.1f}{rss:>8.0f}",
+        flush=True,
+    )
+
+
+def transmitter(api: httpx.Client) -> Callable[[], httpx.Response]:
+    count = iter(range(10**9))
+
+    def transmit() -> httpx.Response:
+        number = f"SCALE-{next(count)}"
+        return api.post(
+            "/v1/dossiers",
+            content=CONTRACT % (number, number.replace("-", "x")),
+            headers={"Content-Type": "application/json"},
+        )
+
+    return transmit
+
+
+def invoicer(api: httpx.Client) -> Callable[[], httpx.Response]:
+    """Invoices of one 1 € meal each on E1 of demo's engaged dossier, each its own number."""
+    count = iter(range(10**9))
+
+    def submit() -> httpx.Response:
+        facture: dict[str, Any] = {
+            "numero": f"SCALE-F-{next(count)}",
+            "dateEmission": "2026-09-01",
+            "montantTotal": 1.0,
+            "ibanEmetteur": "FR7630006000011234567890189",
+            "siretEmetteur": "79012345900014",
+            "estCertificatRealisation": False,
+            "lignes": [
+                {
+                    "montant": 1.0,
+                    "natureLigne": "RESTAURATION",
+                    "quantite": 1,
+                    "numeroEcheance": 1,
+                    "numeroDossier": "AKTO-2026-000001",
+                }
+            ],
+        }
+        files: dict[str, Any] = {
+            "facture": (None, json.dumps(facture), "application/json"),
+            "fichier": ("facture.pdf", PDF, "application/pdf"),
+        }
+        return api.post("/v1/factures", files=files)
+
+    return submit
+
+
+def median_ms(call: Callable[[], httpx.Response], times: int) -> float:
+    durations = []
+    for _ in range(times):
+        start = time.perf_counter()
+        answer = call()
+        durations.append((time.perf_counter() - start) * 1000)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{answer.request.url}: {answer.status_code} {answer.text[:300]}")
+    return statistics.median(durations)
+
+
+def resident_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""The journal's background writer: entries are written in batches, off the requests' path.
+
+Writing each entry in its own transaction made every request, reads included, wait for
+the database's write lock. Requests now hand their entry to one thread per process, which
+writes whatever has gathered in one transaction, at most `DELAY` after the first. Before
+the control API answers anything (a journal or report read, a reset, a load), the writer
+is flushed, so a read right after a call finds it. What a crash (`kill -9`) can lose is the
+last `DELAY` of journal entries, never business data: those are committed before their
+answer leaves.
+"""
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from sandbox.core.database import Database
+from sandbox.core.tables import EspaceRow
+from sandbox.espaces.repository import EspaceRepository
+from sandbox.journal import service as journal
+from sandbox.journal.repository import JournalRepository
+
+log = logging.getLogger("opco_sandbox")
+
+DELAY = 0.05  # seconds an entry may wait for its batch
+BATCH = 500  # entries written in one transaction at most
+PRUNE_EVERY = 100  # entries of an espace between two enforcements of its retention bound
+
+# The secrets of an espace, given its row (the world of its scenario knows them).
+Secrets = Callable[[EspaceRow], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Job:
+    espace: str
+    entry: journal.Entry
+
+
+class JournalWriter:
+    """One per process and database; `submit` never blocks, `flush` waits for the batch."""
+
+    def __init__(self, database: Database, secrets: Secrets, keep: int) -> None:
+        self.database = database
+        self.secrets = secrets
+        self.keep = keep
+        self._queue: queue.SimpleQueue[Job | threading.Event | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def submit(self, espace: str, entry: journal.Entry) -> None:
+        self._ensure_started()
+        self._queue.put(Job(espace, entry))
+
+    def flush(self) -> None:
+        """Return once every entry submitted before this call is written."""
+        if self._thread is None:
+            return
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait()
+
+    def close(self) -> None:
+        """Write what is left and stop (the app's shutdown)."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _ensure_started(self) -> None:
+        if self._thread is None:
+            with self._start:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="journal-writer", daemon=True
+                    )
+                    self._thread.start()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            batch, waiting, stopping = self._gather()
+            if batch:
+                self._write(batch)
+            for event in waiting:
+                event.set()
+
+    def _gather(self) -> tuple[list[Job], list[threading.Event], bool]:
+        """The next batch: what arrives within `DELAY` of its first item (a flush or the
+        stop ends it at once)."""
+        batch: list[Job] = []
+        waiting: list[threading.Event] = []
+        item = self._queue.get()
+        deadline = time.monotonic() + DELAY
+        while True:
+            if item is None:
+                return batch, waiting, True
+            if isinstance(item, threading.Event):
+                waiting.append(item)
+                return batch, waiting, False
+            batch.append(item)
+            left = deadline - time.monotonic()
+            if len(batch) >= BATCH or left <= 0:
+                return batch, waiting, False
+            try:
+                item = self._queue.get(timeout=left)
+            except queue.Empty:
+                return batch, waiting, False
+
+    def _write(self, batch: list[Job]) -> None:
+        try:
+            with self.database.transaction() as session:
+                self._write_in(session, batch)
+        except Exception:  # the journal must never take the server down with it
+            log.exception("%d journal entries lost", len(batch))
+
+    def _write_in(self, session: Session, batch: list[Job]) -> None:
+        rows: dict[str, EspaceRow | None] = {}
+        crowded: set[str] = set()
+        for job in batch:
+            if job.espace not in rows:
+                rows[job.espace] = EspaceRepository(session, job.espace).row()
+            row = rows[job.espace]
+            if row is None:  # an unknown espace has no journal
+                continue
+            written = journal.write(session, row, job.entry, self.secrets(row))
+            # Ids are the whole server's: about one entry in a hundred of each espace.
+            if written.id % PRUNE_EVERY == 0:
+                crowded.add(job.espace)
+        for espace in crowded:
+            JournalRepository(session, espace).keep_last(self.keep)

@@ -1,0 +1,264 @@
+"""The journal of contract §10: what was asked and answered (headers, bodies up to 64 KB,
+files summarised), masked; filters and paging; a retention bound per espace."""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from sandbox.core.database import Database
+from sandbox.journal.masking import IBAN_MASK, NIR_MASK
+from sandbox.pytest_plugin import OpcoSandbox
+from sandbox.scenarios.loader import resolve
+from sandbox.server.app import create_app
+from sandbox.testing import InProcessServer
+from tests.builders import (
+    CFA_IBAN,
+    DEMO_CLIENT_SECRET,
+    NIRS,
+    PDF,
+    facture,
+    invoice_parts,
+    transmission,
+)
+
+AKTO_KEY = "demo-akto-key"
+
+
+def entries(sandbox: OpcoSandbox, **params: Any) -> list[dict[str, Any]]:
+    response = sandbox.control.get("/journal", params=params)
+    assert response.status_code == 200, response.text
+    found: list[dict[str, Any]] = response.json()["entrees"]
+    return found
+
+
+def last(sandbox: OpcoSandbox) -> dict[str, Any]:
+    return entries(sandbox, limite=1000)[-1]
+
+
+# What an entry keeps
+
+
+def test_a_transmission_keeps_its_headers_and_both_bodies_masked(
+    opco_sandbox: OpcoSandbox,
+) -> None:
+    answer = opco_sandbox.client("akto").post(
+        "/v1/dossiers", json=transmission("CFA-J1", apprenti={"nir": NIRS[0]})
+    )
+    entry = last(opco_sandbox)
+    assert entry["logiciel"] == "opco-sandbox/pytest/1"
+    headers = entry["requete"]["entetes"]
+    assert headers["x-api-key"] == "***"
+    assert headers["authorization"] == "Bearer ***"
+    assert headers["editeur"] == "opco-sandbox"
+    assert headers["content-type"] == "application/json"
+    sent = entry["requete"]["corps"]
+    assert sent["cerfa"]["apprenti"]["nir"] == NIR_MASK
+    assert sent["cerfa"]["formation"] == transmission("CFA-J1")["cerfa"]["formation"]
+    assert entry["reponse"]["corps"] == answer.json()
+    assert entry["reponse"]["entetes"]["content-type"] == "application/json"
+    assert NIRS[0] not in json.dumps(entry)
+    assert AKTO_KEY not in json.dumps(entry)
+
+
+def test_a_token_call_keeps_neither_the_secret_nor_the_token(opco_sandbox: OpcoSandbox) -> None:
+    opco_sandbox.client("akto").get("/v1/status")  # the client fetches its token first
+    token_call = next(e for e in entries(opco_sandbox) if e["chemin"].endswith("/connect/token"))
+    assert token_call["requete"]["corps"]["client_secret"] == "***"
+    assert token_call["requete"]["corps"]["grant_type"] == "client_credentials"
+    assert token_call["reponse"]["corps"]["access_token"] == "***"
+    assert token_call["reponse"]["corps"]["token_type"] == "Bearer"
+    assert DEMO_CLIENT_SECRET not in json.dumps(token_call)
+
+
+def test_an_invoice_keeps_its_json_part_and_a_summary_of_its_file(
+    opco_sandbox: OpcoSandbox,
+) -> None:
+    body = facture(numero="F-J1", commentaire=f"virement sur {CFA_IBAN}")
+    opco_sandbox.client("akto").post("/v1/factures", **invoice_parts(body))
+    sent = last(opco_sandbox)["requete"]["corps"]
+    assert sent["fichier"] == {
+        "fichier": "facture.pdf",
+        "type": "application/pdf",
+        "taille": len(PDF),
+        "sha256": hashlib.sha256(PDF).hexdigest(),
+    }
+    assert sent["facture"]["ibanEmetteur"] == IBAN_MASK
+    assert sent["facture"]["commentaire"] == f"virement sur {IBAN_MASK}"
+    assert sent["facture"]["lignes"] == body["lignes"]
+
+
+def test_a_large_file_is_summarised_not_kept(opco_sandbox: OpcoSandbox) -> None:
+    pdf = PDF + b"0" * 300_000
+    parts = invoice_parts(facture(numero="F-J2"), pdf)
+    opco_sandbox.client("akto").post("/v1/factures", **parts)
+    entry = last(opco_sandbox)
+    assert entry["requete"]["corps"]["fichier"]["taille"] == len(pdf)
+    assert len(json.dumps(entry)) < 20_000
+
+
+def test_a_body_over_64_kb_is_cut_and_says_so(opco_sandbox: OpcoSandbox) -> None:
+    body = transmission("CFA-J3") | {"annexe": "x" * 100_000}
+    content = json.dumps(body).encode()
+    opco_sandbox.client("akto").post(
+        "/v1/dossiers", content=content, headers={"Content-Type": "application/json"}
+    )
+    request = last(opco_sandbox)["requete"]
+    assert request["tronque"] is True
+    assert request["taille"] == len(content)
+    # The first 64 KB, masked as text (the NIR inside is shorter once masked).
+    assert 60_000 < len(request["corps"]) <= 64 * 1024
+    assert NIR_MASK in request["corps"]
+
+
+def test_secrets_are_masked_wherever_the_vendor_put_them(opco_sandbox: OpcoSandbox) -> None:
+    akto = opco_sandbox.client("akto")
+    akto.get(f"/v1/dossiers/{AKTO_KEY}")  # a key as a path segment
+    akto.get("/v1/dossiers", params={"auth": "whatever-secret"})
+    akto.get("/v1/dossiers", params={"numeroInterne": "1 89 05 2a 120 005 42"})
+    akto.post("/v1/dossiers", json={"note": f"ma clé {AKTO_KEY}, mon secret {DEMO_CLIENT_SECRET}"})
+    text = json.dumps(entries(opco_sandbox))
+    for secret in (AKTO_KEY, DEMO_CLIENT_SECRET, "whatever-secret", "2a 120 005"):
+        assert secret not in text
+
+
+@pytest.fixture
+def guarded(opco_sandbox_database_url: str) -> Iterator[InProcessServer]:
+    database = Database(opco_sandbox_database_url)
+    app = create_app(database, resolve("demo"), admin_token="admin-s3cret-token")
+    with InProcessServer(app) as server:
+        yield server
+    database.dispose()
+
+
+def test_the_admin_token_is_masked_in_the_journal(guarded: InProcessServer) -> None:
+    admin = {"Authorization": "Bearer admin-s3cret-token"}
+    guarded.client("/akto").get("/v1/status", params={"bearer": "admin-s3cret-token"})
+    guarded.client("/akto").get("/v1/status", params={"x": "admin-s3cret-token"})
+    journal = guarded.client("/_sandbox/espaces/default", admin).get(
+        "/journal", params={"limite": 1000}
+    )
+    assert journal.status_code == 200
+    assert "admin-s3cret-token" not in journal.text
+    assert "/v1/status?x=***" in journal.text
+
+
+# Filters and paging
+
+
+def test_filters_by_opco_status_and_instant(opco_sandbox: OpcoSandbox) -> None:
+    opco_sandbox.client("akto").get("/v1/status")
+    opco_sandbox.client("atlas").get("/v1/status")
+    opco_sandbox.client("akto").get("/v1/route-inconnue")
+    assert {e["opco"] for e in entries(opco_sandbox, opco="atlas")} == {"atlas"}
+    [unknown] = entries(opco_sandbox, statut=404)
+    assert unknown["chemin"].endswith("/v1/route-inconnue")
+    since = entries(opco_sandbox, depuis=unknown["instant"])
+    assert since[0]["instant"] >= unknown["instant"]
+    assert unknown in since
+
+
+def test_pages_follow_one_another_to_the_end(opco_sandbox: OpcoSandbox) -> None:
+    akto = opco_sandbox.client("akto")
+    for _ in range(7):
+        akto.get("/v1/status")
+    everything = entries(opco_sandbox)
+    walked: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limite": 3} | ({"suivant": cursor} if cursor else {})
+        page = opco_sandbox.control.get("/journal", params=params).json()
+        walked += page["entrees"]
+        assert len(page["entrees"]) <= 3
+        cursor = page["suivant"]
+        if cursor is None:
+            break
+    assert walked == everything
+    assert len(walked) == 8
+
+
+def test_paging_keeps_the_filters(opco_sandbox: OpcoSandbox) -> None:
+    for opco in ("akto", "atlas", "akto", "atlas", "akto"):
+        opco_sandbox.client(opco).get("/v1/status")
+    first = opco_sandbox.control.get("/journal", params={"opco": "akto", "limite": 2}).json()
+    after = {"opco": "akto", "limite": 2, "suivant": first["suivant"]}
+    second = opco_sandbox.control.get("/journal", params=after).json()
+    assert {e["opco"] for e in first["entrees"] + second["entrees"]} == {"akto"}
+    assert len(first["entrees"] + second["entrees"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("params", "champ"),
+    [
+        ({"suivant": "nimportequoi"}, "suivant"),
+        ({"limite": 0}, "limite"),
+        ({"limite": 1001}, "limite"),
+        ({"statut": 10**30}, "statut"),
+    ],
+)
+def test_bad_paging_is_400(opco_sandbox: OpcoSandbox, params: dict[str, Any], champ: str) -> None:
+    response = opco_sandbox.control.get("/journal", params=params)
+    assert response.status_code in (400, 422)
+    assert [item["champ"] for item in response.json()["errors"]] == [champ]
+
+
+# Retention
+
+
+def test_an_espace_keeps_about_its_last_entries(
+    opco_sandbox_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPCO_SANDBOX_JOURNAL_MAX_ENTRIES", "10")
+    database = Database(opco_sandbox_database_url)
+    with InProcessServer(create_app(database, resolve("demo"))) as server:
+        control = server.client("/_sandbox/espaces/retention")
+        control.put("/scenario", json=resolve("demo").document).raise_for_status()
+        api = server.client("/espaces/retention/akto")
+        for numero in range(250):
+            api.get("/v1/status", params={"n": numero})
+        kept = control.get("/journal", params={"limite": 1000}).json()["entrees"]
+        server.client("/_sandbox/espaces").delete("/retention")
+    database.dispose()
+    assert 10 <= len(kept) <= 110
+    assert kept[-1]["chemin"].endswith("?n=249")
+    assert [e["chemin"] for e in kept] == sorted(
+        (e["chemin"] for e in kept), key=lambda c: int(c.rsplit("=", 1)[1])
+    )
+
+
+def test_the_journal_answers_in_the_contract_shape(opco_sandbox: OpcoSandbox) -> None:
+    opco_sandbox.client("akto").get("/v1/status")
+    page = opco_sandbox.control.get("/journal").json()
+    assert set(page) == {"entrees", "suivant"}
+    assert page["suivant"] is None
+    status = page["entrees"][-1]
+    assert status["requete"] == {
+        "entetes": status["requete"]["entetes"],
+        "corps": None,
+        "tronque": False,
+        "taille": None,
+    }
+    assert status["reponse"]["corps"] == {"status": "OK", "opco": "akto", "nom": "AKTO"}
+
+
+def test_the_fixture_reads_the_tests_journal(opco_sandbox: OpcoSandbox) -> None:
+    opco_sandbox.client("akto").get("/v1/status")
+    opco_sandbox.client("atlas").get("/v1/dossiers/etats")
+    journal = opco_sandbox.journal()
+    assert [e["chemin"].rsplit("/", 2)[-2:] for e in journal if "connect" not in e["chemin"]] == [
+        ["v1", "status"],
+        ["dossiers", "etats"],
+    ]
+    assert [e["opco"] for e in opco_sandbox.journal(opco="atlas")] == ["atlas", "atlas"]
+
+
+def test_a_refused_request_shows_the_body_it_was_not_read_for(opco_sandbox: OpcoSandbox) -> None:
+    client = opco_sandbox.client("akto")
+    client.headers["X-API-KEY"] = "une-cle-fausse"
+    refused = client.post("/v1/dossiers", json=transmission("CFA-J5"))
+    assert refused.status_code == 401
+    entry = last(opco_sandbox)
+    assert entry["requete"]["corps"]["numeroInterne"] == "CFA-J5"
+    assert entry["reponse"]["corps"] == refused.json()
