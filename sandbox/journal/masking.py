@@ -146,4 +146,7 @@ class LogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask(record.getMessage())
         record.args = ()
+        if record.exc_info:  # a traceback may quote values: it is masked too
+            record.exc_text = mask(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return True

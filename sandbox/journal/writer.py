@@ -28,7 +28,9 @@ log = logging.getLogger("opco_sandbox")
 
 DELAY = 0.05  # seconds an entry may wait for its batch
 BATCH = 500  # entries written in one transaction at most
-PRUNE_EVERY = 100  # entries of an espace between two enforcements of its retention bound
+# An espace's retention bound is enforced when one of its entries gets an id that is a
+# multiple of this (ids are the whole server's): about once every hundred of its entries.
+PRUNE_EVERY = 100
 
 # The secrets of an espace, given its row (the world of its scenario knows them).
 Secrets = Callable[[EspaceRow], tuple[str, ...]]

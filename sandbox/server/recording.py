@@ -1,7 +1,7 @@
 """The middleware that journals every OPCO and CFADock request of an espace, with what was
-asked and answered (headers, bodies), before the answer's last byte leaves."""
+asked and answered (headers, bodies): the entry goes to the journal's writer as the
+answer's last chunk leaves."""
 
-import logging
 import re
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
@@ -17,7 +17,6 @@ from sandbox.server.runtime import DEFAULT_ESPACE, Runtime
 # Every path below an OPCO's base (/akto/v1/..., /akto/V2/..., /akto/connect/token, unknown
 # routes too) or below CFADock's, and the same under /espaces/{espace}/ (no espace name has
 # a NUL). The path is the one sent: the canonical spelling is the router's business.
-log = logging.getLogger("opco_sandbox")
 _JOURNALED = re.compile(r"^(?:/espaces/(?P<espace>[^/\x00]+))?/(?P<service>[^/]+)(?:/|$)")
 
 

@@ -155,3 +155,16 @@ def test_every_log_handler_of_the_server_masks() -> None:
     assert config["filters"]["masked"]["()"] == "sandbox.journal.masking.LogFilter"
     assert config["handlers"]
     assert all(handler["filters"] == ["masked"] for handler in config["handlers"].values())
+
+
+def test_a_logged_traceback_is_masked() -> None:
+    try:
+        raise ValueError("nir 189057512000542 refused")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    assert LogFilter().filter(record)
+    assert record.exc_text is not None
+    assert "189057512000542" not in record.exc_text
+    assert NIR_MASK in record.exc_text
