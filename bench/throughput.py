@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from bench.grand_volume import postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "opco-sandbox.json"
@@ -41,10 +41,16 @@ POSTGRES = os.environ.get(
 HEADERS = {"EDITEUR": "bench", "LOGICIEL": "wrk", "VERSION": "1", "X-API-KEY": "demo-akto-key"}
 # The transmission of contract N: a Lua script gives each request its own number and name.
 TRANSMIT_LUA = """
+-- Each of wrk's threads has its own Lua state: a thread number keeps their ids apart.
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
 counter = 0
 request = function()
   counter = counter + 1
-  local id = string.format("%s-%d-%d", prefix, math.random(1, 1000000000), counter)
+  local id = string.format("%s-%d-%d", prefix, tid, counter)
   local body = string.format(template, id, id)
   local headers = {["Content-Type"] = "application/json"}
   for name, value in pairs(wrk.headers) do headers[name] = value end
@@ -162,17 +168,9 @@ def database_for(engine: str) -> Iterator[str]:
     if engine == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/bench.db"
-        return
-    name = f"opco_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    else:
+        with postgres_database(POSTGRES) as url:
+            yield url
 
 
 def auth_headers(url: str) -> dict[str, str]:

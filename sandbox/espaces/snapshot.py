@@ -109,11 +109,20 @@ def put(session: Session, snapshot: Snapshot, espace: str) -> None:
     named = {imputation["echeance_id"] for row in factures for imputation in row["imputations"]}
     if snapshot.stored is not None:
         dossier_of, echeance_of = snapshot.stored.copy_into(session, espace, named)
+        _analyze(session)
     else:
         dossier_of, echeance_of = _insert_dossiers(session, snapshot, espace, named)
     _insert(
         session, _t(FactureRow), [_moved(row, espace, dossier_of, echeance_of) for row in factures]
     )
+
+
+def _analyze(session: Session) -> None:
+    """After a large load, PostgreSQL's planner statistics are those of the tables before
+    it (autovacuum comes later): refreshed now, the next queries use their indexes."""
+    if session.get_bind().dialect.name == "postgresql":
+        for table in (DossierRow, EcheanceRow):
+            session.execute(text(f"ANALYZE {_t(table).name}"))
 
 
 def _insert_dossiers(

@@ -51,7 +51,7 @@ class Entry:
 def write(session: Session, espace: EspaceRow, entry: Entry, secrets: Sequence[str]) -> JournalRow:
     """Journal `entry` in the espace, dated by its clock when the request could not say,
     every secret in `secrets` masked."""
-    masking = masker(tuple(secrets))
+    masking = masker(tuple(secrets), keep=espace.nom)
     repository = JournalRepository(session, espace.nom)
     row = JournalRow(
         instant=datetime.now(UTC).replace(tzinfo=None),
@@ -60,7 +60,7 @@ def write(session: Session, espace: EspaceRow, entry: Entry, secrets: Sequence[s
         cfa=entry.cfa,
         logiciel=masking.text(entry.logiciel)[:200] if entry.logiciel else None,
         methode=entry.methode[:10],
-        chemin=masked_path(masking, entry.chemin)[:500],
+        chemin=masking.text(entry.chemin)[:500],
         statut=entry.statut,
         codes=entry.codes,
         diagnostics=[masking.text(d) for d in entry.diagnostics],
@@ -69,11 +69,3 @@ def write(session: Session, espace: EspaceRow, entry: Entry, secrets: Sequence[s
         reponse=entry.reponse.stored(masking) if entry.reponse else None,
     )
     return repository.add(row)  # flushed: its id says when to prune
-
-
-def masked_path(masking: Masker, path: str) -> str:
-    """The path masked, except the espace's own name (a random one may look like a NIR)."""
-    if not path.startswith("/espaces/"):
-        return masking.text(path)
-    espace, _, rest = path.removeprefix("/espaces/").partition("/")
-    return f"/espaces/{espace}/" + masking.text(rest)

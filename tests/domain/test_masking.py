@@ -6,7 +6,6 @@ import logging
 import pytest
 
 from sandbox.journal.masking import IBAN_MASK, NIR_MASK, LogFilter, Masker, mask
-from sandbox.journal.service import masked_path
 
 
 @pytest.mark.parametrize(
@@ -45,11 +44,13 @@ def test_what_is_neither_a_nir_nor_an_iban_is_kept(text: str) -> None:
     assert mask(text) == text
 
 
-def test_an_espace_name_is_kept_in_a_path_though_it_looks_like_a_nir() -> None:
-    path = "/espaces/test-7450574437554f46/akto/v1/dossiers/189057512000542"
-    assert (
-        masked_path(Masker(), path) == f"/espaces/test-7450574437554f46/akto/v1/dossiers/{NIR_MASK}"
-    )
+@pytest.mark.parametrize("espace", ["test-7450574437554f46", "test-fe1637386a094ada"])
+def test_the_espaces_own_name_is_kept_though_it_looks_like_a_nir_or_an_iban(espace: str) -> None:
+    masking = Masker(keep=espace)
+    path = f"/espaces/{espace}/akto/v1/dossiers/189057512000542"
+    assert masking.text(path) == f"/espaces/{espace}/akto/v1/dossiers/{NIR_MASK}"
+    diagnostic = f"Route inconnue GET /espaces/{espace}/akto/v1/Factur"
+    assert masking.text(diagnostic) == diagnostic
 
 
 @pytest.mark.parametrize(
