@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -36,6 +36,9 @@ import pytest
 from sandbox.core.opcos import OPCOS
 from sandbox.interception import PRODUCTION_HOSTS, intercept
 from sandbox.testing import BASE_URL, BearerToken, InProcessServer
+
+if TYPE_CHECKING:  # the plugin loads in every pytest session: the app only when used
+    from sandbox.server.runtime import Runtime
 
 SOFTWARE_HEADERS = {"EDITEUR": "opco-sandbox", "LOGICIEL": "pytest", "VERSION": "1"}
 # Headers of the production request that the in-process call sets itself.
@@ -58,14 +61,32 @@ class OpcoSandbox:
         self._scenario: dict[str, Any] = {}
 
     def load(self, scenario: str | Path | dict[str, Any]) -> dict[str, Any]:
-        """Replace the espace's state by a scenario: a bundled name, a file path or a dict."""
+        """Replace the espace's state by a scenario: a bundled name, a file path or a dict.
+        Done as `PUT …/scenario` does it, but in-process, without HTTP: thousands of tests
+        load one (its install is computed once, see `sandbox.scenarios.templates`)."""
+        from sandbox.controle.schemas import Resume
+        from sandbox.scenarios.loader import ScenarioError, install, load_dict
+
         document = _scenario_document(scenario)
-        response = self.control.put("/scenario", json=document)
-        if response.status_code != 200:
-            raise AssertionError(f"scenario refused: {response.text}")
+        runtime: Runtime = self.server.app.state.runtime
+        runtime.journal.flush()  # as the control API does: the old entries go first
+        try:
+            loaded = load_dict(document, "scénario du test")
+            with runtime.database.transaction() as session:
+                done = install(session, self.espace, loaded, date.today())
+        except ScenarioError as exc:
+            refused = "; ".join(f"{p.champ}: {p.message}" for p in exc.problems)
+            raise AssertionError(f"scenario refused: {refused}") from None
         self._scenario = document
-        summary: dict[str, Any] = response.json()
-        return summary
+        summary = Resume(
+            espace=self.espace,
+            scenario=loaded.scenario.nom,
+            cfas=done.cfas,
+            dossiers=done.dossiers,
+            factures=done.factures,
+            horloge=done.horloge,
+        )
+        return summary.model_dump(mode="json")
 
     def client(self, opco: str, cfa: str | None = None) -> httpx.Client:
         """A client of that OPCO's API, with the CFA's key (the first CFA's when None) and,
@@ -135,11 +156,14 @@ class OpcoSandbox:
         return date.fromisoformat(self.control.get("/horloge").json()["date"])
 
     def close(self) -> None:
-        """Drop the espace (the control client's base URL ends with a slash: not used here)."""
-        with self.server.client() as client:
-            response = client.delete(f"/_sandbox/espaces/{self.espace}")
-        if response.status_code != 404:  # the test may have dropped it itself
-            response.raise_for_status()
+        """Drop the espace, in-process as `DELETE /_sandbox/espaces/{espace}` does (the test
+        may have dropped it itself)."""
+        from sandbox.espaces.repository import EspaceRepository
+
+        runtime: Runtime = self.server.app.state.runtime
+        # No flush: the writer finds no espace for the entries it still holds, and drops them.
+        with runtime.database.transaction() as session:
+            EspaceRepository(session, self.espace).drop()
         self.control.close()
 
 

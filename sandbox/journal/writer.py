@@ -124,7 +124,8 @@ class JournalWriter:
         crowded: set[str] = set()
         for job in batch:
             if job.espace not in rows:
-                rows[job.espace] = EspaceRepository(session, job.espace).row()
+                # Locked shared: an espace dropped meanwhile gets no entry left behind.
+                rows[job.espace] = EspaceRepository(session, job.espace).locked(shared=True)
             row = rows[job.espace]
             if row is None:  # an unknown espace has no journal
                 continue
