@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 
 from bench.grand_volume import postgres_database
+from sandbox.pytest_plugin import _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "opco-sandbox.json"
@@ -141,7 +142,7 @@ def ensure_prism() -> Path:
 @contextlib.contextmanager
 def started(target: str) -> Iterator[tuple[str, dict[str, str]]]:
     """The target running on a free port: its base URL and the headers a call needs."""
-    port = free_port()
+    port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with contextlib.ExitStack() as stack:
         if target == "prism":
@@ -245,15 +246,6 @@ def print_table(
                 f"{f.errors:>9}{ratio:>9}",
                 flush=True,
             )
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:

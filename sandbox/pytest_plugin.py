@@ -78,15 +78,7 @@ class OpcoSandbox:
             refused = "; ".join(f"{p.champ}: {p.message}" for p in exc.problems)
             raise AssertionError(f"scenario refused: {refused}") from None
         self._scenario = document
-        summary = Resume(
-            espace=self.espace,
-            scenario=loaded.scenario.nom,
-            cfas=done.cfas,
-            dossiers=done.dossiers,
-            factures=done.factures,
-            horloge=done.horloge,
-        )
-        return summary.model_dump(mode="json")
+        return Resume.of(self.espace, loaded, done).model_dump(mode="json")
 
     def client(self, opco: str, cfa: str | None = None) -> httpx.Client:
         """A client of that OPCO's API, with the CFA's key (the first CFA's when None) and,

@@ -254,12 +254,4 @@ def _reinstall(current: Espace) -> Resume:
 
 
 def _install(session: Session, espace: str, loaded: LoadedScenario, today: date) -> Resume:
-    summary = install(session, espace, loaded, today)
-    return Resume(
-        espace=espace,
-        scenario=loaded.scenario.nom,
-        cfas=summary.cfas,
-        dossiers=summary.dossiers,
-        factures=summary.factures,
-        horloge=summary.horloge,
-    )
+    return Resume.of(espace, loaded, install(session, espace, loaded, today))

@@ -10,6 +10,7 @@ from sandbox.dossiers.schemas import APPAIRE_EXAMPLE
 from sandbox.dossiers.states import Etat
 from sandbox.factures.schemas import FACTURE_ANSWER_EXAMPLE, EtatFacture
 from sandbox.scenarios import demo
+from sandbox.scenarios.loader import LoadedScenario, Summary
 
 
 class Resume(BaseModel):
@@ -21,6 +22,18 @@ class Resume(BaseModel):
     dossiers: int = Field(description="nombre de dossiers chargés")
     factures: int = Field(description="nombre de factures chargées")
     horloge: date = Field(description="date de l'horloge de l'espace")
+
+    @classmethod
+    def of(cls, espace: str, loaded: LoadedScenario, summary: Summary) -> "Resume":
+        """What `PUT …/scenario` (or a reset) answers once `loaded` is installed."""
+        return cls(
+            espace=espace,
+            scenario=loaded.scenario.nom,
+            cfas=summary.cfas,
+            dossiers=summary.dossiers,
+            factures=summary.factures,
+            horloge=summary.horloge,
+        )
 
 
 class EspaceListe(BaseModel):

@@ -187,9 +187,7 @@ async def database_error(request: Request, exc: Exception) -> JSONResponse:
     """A database busy past its bound is 503 `SANDBOX_OCCUPE` (retry), anything else 500."""
     if not is_busy(exc):
         return await unexpected_error(request, exc)
-    response = _answer(request, SANDBOX_OCCUPE.status, [SANDBOX_OCCUPE.problem()])
-    response.headers.update(SANDBOX_OCCUPE.headers)
-    return response
+    return await sandbox_error(request, SANDBOX_OCCUPE.error())
 
 
 def error_response(

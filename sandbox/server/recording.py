@@ -80,13 +80,13 @@ class _Exchange:
 
     def __post_init__(self) -> None:
         self.request_headers = _decoded(self.scope.get("headers") or [])
-        self.asked = BodyCapture(dict(self.request_headers).get("content-type", ""))
+        self.asked_headers = dict(self.request_headers)  # by name, the last one of a name
+        self.asked = BodyCapture(self.asked_headers.get("content-type", ""))
 
     def unread(self) -> bool:
         """Whether some of the body is still to be read (not when the client waits for a
         `100 Continue` that a refusal does not send)."""
-        headers = dict(self.request_headers)
-        return not self.received and "expect" not in headers
+        return not self.received and "expect" not in self.asked_headers
 
     def answered(self, message: Message) -> bool:
         """Follow the answer; True when its last chunk is about to leave."""
@@ -109,8 +109,7 @@ class _Exchange:
 
     def _entry(self, state: MutableMapping[str, Any]) -> journal.Entry:
         query = self.scope.get("query_string", b"").decode("latin-1")
-        headers = dict(self.request_headers)
-        logiciel = [headers.get(name, "") for name in ("editeur", "logiciel", "version")]
+        logiciel = [self.asked_headers.get(n, "") for n in ("editeur", "logiciel", "version")]
         return journal.Entry(
             methode=self.scope["method"],
             chemin=self.scope["path"] + (f"?{query}" if query else ""),
