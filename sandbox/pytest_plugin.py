@@ -38,6 +38,7 @@ from sandbox.interception import PRODUCTION_HOSTS, intercept
 from sandbox.testing import BASE_URL, BearerToken, InProcessServer
 
 if TYPE_CHECKING:  # the plugin loads in every pytest session: the app only when used
+    from sandbox.scenarios.loader import LoadedScenario
     from sandbox.server.runtime import Runtime
 
 SOFTWARE_HEADERS = {"EDITEUR": "opco-sandbox", "LOGICIEL": "pytest", "VERSION": "1"}
@@ -51,13 +52,48 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-class OpcoSandbox:
-    """One test's espace on the in-process sandbox."""
+class DeferredDrops:
+    """The espaces of closed tests, dropped together every `every` of them and at the end
+    of the session (`drop`): one transaction for a hundred espaces costs hardly more than
+    one for each. Until then a closed espace's rows linger, unused: its name is random."""
 
-    def __init__(self, server: InProcessServer, espace: str) -> None:
+    def __init__(self, server: InProcessServer, every: int = 100) -> None:
+        self.server = server
+        self.every = every
+        self._closed: list[str] = []
+
+    def add(self, espace: str) -> None:
+        self._closed.append(espace)
+        if len(self._closed) >= self.every:
+            self.drop()
+
+    def drop(self) -> None:
+        """Drop every espace added since the last drop."""
+        from sandbox.espaces.repository import drop_espaces
+
+        if not self._closed:
+            return
+        runtime: Runtime = self.server.app.state.runtime
+        # The journal's writer holds espace rows, one after the other, while it writes:
+        # done first, it holds none of those the drop locks (on PostgreSQL, both waiting
+        # for the other's would deadlock).
+        runtime.journal.flush()
+        with runtime.database.transaction() as session:
+            drop_espaces(session, self._closed)
+        self._closed.clear()
+
+
+class OpcoSandbox:
+    """One test's espace on the in-process sandbox. `drops`: where `close` leaves the
+    espace to be dropped later, with others (the fixture's); None: `close` drops it."""
+
+    def __init__(
+        self, server: InProcessServer, espace: str, drops: DeferredDrops | None = None
+    ) -> None:
         self.server = server
         self.espace = espace
         self.control = server.client(f"/_sandbox/espaces/{espace}")
+        self._drops = drops
         self._scenario: dict[str, Any] = {}
 
     def load(self, scenario: str | Path | dict[str, Any]) -> dict[str, Any]:
@@ -65,19 +101,24 @@ class OpcoSandbox:
         Done as `PUT …/scenario` does it, but in-process, without HTTP: thousands of tests
         load one (its install is computed once, see `sandbox.scenarios.templates`)."""
         from sandbox.controle.schemas import Resume
-        from sandbox.scenarios.loader import ScenarioError, install, load_dict
+        from sandbox.espaces.repository import EspaceRepository
+        from sandbox.espaces.world import World
+        from sandbox.scenarios.loader import ScenarioError, install
 
-        document = _scenario_document(scenario)
         runtime: Runtime = self.server.app.state.runtime
         runtime.journal.flush()  # as the control API does: the old entries go first
         try:
-            loaded = load_dict(document, "scénario du test")
+            loaded = _loaded(scenario)
             with runtime.database.transaction() as session:
                 done = install(session, self.espace, loaded, date.today())
+                generation = EspaceRepository(session, self.espace).generation()
+            # Committed: its world is the scenario's, already validated (no need for its
+            # first request to read the scenario back and validate it again).
+            runtime.worlds.put(self.espace, generation, World(loaded.scenario))
         except ScenarioError as exc:
             refused = "; ".join(f"{p.champ}: {p.message}" for p in exc.problems)
             raise AssertionError(f"scenario refused: {refused}") from None
-        self._scenario = document
+        self._scenario = scenario if isinstance(scenario, dict) else loaded.document
         return Resume.of(self.espace, loaded, done).model_dump(mode="json")
 
     def client(self, opco: str, cfa: str | None = None) -> httpx.Client:
@@ -97,7 +138,37 @@ class OpcoSandbox:
         if not logiciels or not requires_token(self._scenario, opco):
             return None
         url = f"{BASE_URL}/espaces/{self.espace}/{opco}/connect/token"
-        return BearerToken(url, logiciels[0]["clientId"], logiciels[0]["clientSecret"])
+        issue = functools.partial(self._issue_token, opco)
+        return BearerToken(url, logiciels[0]["clientId"], logiciels[0]["clientSecret"], issue=issue)
+
+    def _issue_token(self, opco: str, form: Mapping[str, str]) -> str | None:
+        """A token issued as `POST …/connect/token` issues it, but in-process: a second
+        HTTP request per test cost more than the test's own. The same checks that matter
+        (the espace, the OPCO hooked up, the client's secret, the scope), the same row and
+        lifetime; no journal entry. None where the endpoint refuses: the request then goes
+        without one, and the API's own answer tells the test why."""
+        from sandbox.core.opcos import opco_named
+        from sandbox.errors import SandboxError
+        from sandbox.espaces.access import check_hooked_up
+        from sandbox.espaces.repository import Lock
+        from sandbox.oauth import service as oauth
+
+        runtime: Runtime = self.server.app.state.runtime
+        asked = oauth.TokenRequest(
+            form.get("grant_type"),
+            form.get("client_id"),
+            form.get("client_secret"),
+            form.get("scope"),
+        )
+        try:
+            issuer = opco_named(opco)
+            with runtime.database.transaction() as session:
+                # Its row held as the endpoint's POST holds it: shared.
+                espace = runtime.open_espace(session, self.espace, Lock.SHARED)
+                check_hooked_up(espace, issuer)
+                return oauth.issue(espace, issuer, asked).access_token
+        except (SandboxError, oauth.OAuthError):
+            return None
 
     def key(self, opco: str, cfa: str | None = None) -> str | None:
         """The scenario's key of that CFA (SIRET; the first CFA when None) at that OPCO."""
@@ -148,15 +219,19 @@ class OpcoSandbox:
         return date.fromisoformat(self.control.get("/horloge").json()["date"])
 
     def close(self) -> None:
-        """Drop the espace, in-process as `DELETE /_sandbox/espaces/{espace}` does (the test
-        may have dropped it itself)."""
+        """Close the control client and drop the espace: later with others when `drops`
+        was given, else now, in-process as `DELETE /_sandbox/espaces/{espace}` does (the
+        test may have dropped it itself)."""
         from sandbox.espaces.repository import EspaceRepository
 
+        self.control.close()
+        if self._drops is not None:
+            self._drops.add(self.espace)
+            return
         runtime: Runtime = self.server.app.state.runtime
         # No flush: the writer finds no espace for the entries it still holds, and drops them.
         with runtime.database.transaction() as session:
             EspaceRepository(session, self.espace).drop()
-        self.control.close()
 
 
 def requires_token(scenario: dict[str, Any], opco: str) -> bool:
@@ -169,15 +244,25 @@ def requires_token(scenario: dict[str, Any], opco: str) -> bool:
 def _scenario_document(scenario: str | Path | dict[str, Any]) -> dict[str, Any]:
     if isinstance(scenario, dict):
         return scenario
+    return _resolved(str(scenario)).document
+
+
+def _loaded(scenario: str | Path | dict[str, Any]) -> "LoadedScenario":
+    """The scenario validated: a dict each time (a test may change it), a file once."""
+    from sandbox.scenarios.loader import load_dict
+
+    if isinstance(scenario, dict):
+        return load_dict(scenario, "scénario du test")
     return _resolved(str(scenario))
 
 
 @functools.lru_cache(maxsize=32)
-def _resolved(name_or_path: str) -> dict[str, Any]:
-    """A scenario file read once per test session: thousands of tests load `demo`."""
+def _resolved(name_or_path: str) -> "LoadedScenario":
+    """A scenario file read and validated once per test session: thousands of tests load
+    `demo`."""
     from sandbox.scenarios.loader import resolve
 
-    return resolve(name_or_path).document
+    return resolve(name_or_path)
 
 
 @pytest.fixture(scope="session")
@@ -199,13 +284,25 @@ def opco_sandbox_server(opco_sandbox_database_url: str) -> Iterator[InProcessSer
     database.dispose()
 
 
+@pytest.fixture(scope="session")
+def _opco_sandbox_drops(opco_sandbox_server: InProcessServer) -> Iterator[DeferredDrops]:
+    """The espaces of the session's closed tests, dropped by the hundred and, for the last
+    ones, before the server stops."""
+    drops = DeferredDrops(opco_sandbox_server)
+    yield drops
+    drops.drop()
+
+
 @pytest.fixture
 def opco_sandbox(
-    opco_sandbox_server: InProcessServer, request: pytest.FixtureRequest
+    opco_sandbox_server: InProcessServer,
+    _opco_sandbox_drops: DeferredDrops,
+    request: pytest.FixtureRequest,
 ) -> Iterator[OpcoSandbox]:
     """A fresh espace for this test, loaded with `demo` or the marker's scenario."""
     marker = request.node.get_closest_marker("opco_scenario")
-    sandbox = OpcoSandbox(opco_sandbox_server, f"test-{uuid.uuid4().hex[:16]}")
+    name = f"test-{uuid.uuid4().hex[:16]}"
+    sandbox = OpcoSandbox(opco_sandbox_server, name, _opco_sandbox_drops)
     sandbox.load(marker.args[0] if marker else "demo")
     yield sandbox
     sandbox.close()

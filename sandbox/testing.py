@@ -1,6 +1,6 @@
 """Calling the app in-process from synchronous code: httpx over ASGI, lifespan included."""
 
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from contextlib import AbstractContextManager, ExitStack
 from types import TracebackType
 from typing import Any
@@ -71,17 +71,29 @@ class _PortalTransport(httpx.BaseTransport):
         return result
 
 
+# Gets a token without HTTP from the token request's form, or None (none to be had).
+TokenIssuer = Callable[[Mapping[str, str]], str | None]
+
+
 class BearerToken(httpx.Auth):
     """httpx authentication by OAuth2 client credentials, as a production client does it:
     fetch a token from the OPCO's token URL before the first call, send it as
     `Authorization: Bearer`, and fetch a new one when the API answers `JETON_EXPIRE` (or
-    `JETON_INVALIDE`, a token revoked by a reset), then send the request again once."""
+    `JETON_INVALIDE`, a token revoked by a reset), then send the request again once.
+
+    `issue`, when given, gets each token instead of the request to the token URL (the
+    pytest plugin's clients have theirs issued in-process: no HTTP call, no journal entry)."""
 
     requires_response_body = True
     RENEWED_ON = frozenset({JETON_EXPIRE.code, JETON_INVALIDE.code})
 
     def __init__(
-        self, token_url: str, client_id: str, client_secret: str, scope: str = "api.read api.write"
+        self,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        scope: str = "api.read api.write",
+        issue: TokenIssuer | None = None,
     ) -> None:
         self.token_url = token_url
         self._form = {
@@ -90,17 +102,25 @@ class BearerToken(httpx.Auth):
             "client_secret": client_secret,
             "scope": scope,
         }
+        self._issue = issue
         self._token: str | None = None
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._token is None:
-            self._remember((yield httpx.Request("POST", self.token_url, data=self._form)))
+            yield from self._fetch()
         self._authorize(request)
         response = yield request
         if response.status_code == 401 and self.RENEWED_ON & set(_codes(response)):
-            self._remember((yield httpx.Request("POST", self.token_url, data=self._form)))
+            yield from self._fetch()
             self._authorize(request)
             yield request
+
+    def _fetch(self) -> Generator[httpx.Request, httpx.Response, None]:
+        """A new token: from `issue` when given, else from the token URL."""
+        if self._issue is not None:
+            self._token = self._issue(self._form)
+        else:
+            self._remember((yield httpx.Request("POST", self.token_url, data=self._form)))
 
     def _remember(self, response: httpx.Response) -> None:
         # No token (an espace dropped, an OPCO not hooked up): the request goes without one,

@@ -1,12 +1,14 @@
 """Engine and transactions, on SQLite (default, a file) or PostgreSQL."""
 
 import logging
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sandbox.config import Limits
@@ -99,9 +101,12 @@ def _engine(url: str) -> Engine:
         options = {"options": f"-c lock_timeout={busy_ms}"}
         return create_engine(url, pool_pre_ping=True, connect_args=options, **POOL)
     pool = POOL if url not in ("sqlite://", "sqlite:///:memory:") else {}
-    engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000}, **pool
-    )
+    arguments = {
+        "check_same_thread": False,
+        "timeout": busy_ms / 1000,
+        "factory": _taking_turns(busy_ms / 1000),
+    }
+    engine = create_engine(url, connect_args=arguments, **pool)
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_immediate)
     return engine
@@ -121,7 +126,57 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate(connection: Any) -> None:
-    # Nearly every transaction writes (at least a journal entry): taking the write lock up
-    # front serialises them instead of failing them with "database is locked" midway.
-    read_only = connection.get_execution_options().get("read_only", False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    # A transaction that may write takes the write lock up front: writers then queue rather
+    # than fail with "database is locked" midway. They queue first on the process's turn.
+    if connection.get_execution_options().get("read_only", False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    dbapi_connection.take_turn()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        dbapi_connection.give_turn_back()
+        raise
+
+
+def _taking_turns(timeout: float) -> type[sqlite3.Connection]:
+    """SQLite connections whose writing transactions take turns on one lock of the process
+    (one per database): a writer waiting for SQLite's own lock polls it, sleeping up to
+    100 ms between tries; waiting on a lock, it starts the moment the writer before it
+    ends. Writers of other processes (workers) still meet on SQLite's lock."""
+    turn = threading.Lock()
+
+    class TakingTurns(sqlite3.Connection):
+        holds_turn = False
+
+        def take_turn(self) -> None:
+            if not turn.acquire(timeout=timeout):
+                busy = sqlite3.OperationalError("database is locked")
+                raise OperationalError("BEGIN IMMEDIATE", None, busy)
+            self.holds_turn = True
+
+        def give_turn_back(self) -> None:
+            if self.holds_turn:
+                self.holds_turn = False
+                turn.release()
+
+        def commit(self) -> None:
+            try:
+                super().commit()
+            finally:
+                self.give_turn_back()
+
+        def rollback(self) -> None:
+            try:
+                super().rollback()
+            finally:
+                self.give_turn_back()
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self.give_turn_back()
+
+    return TakingTurns

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, inspect, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, inspect, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from sandbox.core.tables import Base
@@ -121,6 +121,19 @@ class Repository(Generic[RowT]):
         """The espace's rows (of that OPCO when given): where every query begins."""
         query = select(self.table).where(self.table.espace == self.espace)
         return query if opco is None else query.where(self.table.opco == opco)
+
+    @classmethod
+    def prepared(cls) -> Select[Any]:
+        """Where a statement built once begins (a query of every request: building it costs
+        more than running it): the espace's rows, the espace a bound parameter that
+        `one_prepared` fills in."""
+        return select(cls.table).where(cls.table.espace == bindparam("espace"))
+
+    def one_prepared(self, statement: Select[Any], **parameters: Any) -> RowT | None:
+        """The one row of a `prepared()` statement in this espace, or None."""
+        found = self.session.scalars(statement, {"espace": self.espace, **parameters})
+        row: RowT | None = found.one_or_none()
+        return row
 
     def add(self, row: RowT) -> RowT:
         """The row, stamped with the espace and written (in a bulk session: held, and

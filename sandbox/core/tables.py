@@ -49,7 +49,12 @@ class EspaceRow(Base):
     # The clock when the scenario was loaded: where a reset takes it back.
     horloge_initiale: Mapped[date]
     # Bumped on every scenario load or reset: the key of in-process caches of the scenario.
+    # An espace made anew starts from a random value: a cache holding the world of an
+    # espace dropped under that name must not take it for the new one's.
     generation: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped whenever its fault rules change (back to 0 with each load or reset): with the
+    # generation, the key of the in-process cache of its rules.
+    version_pannes: Mapped[int] = mapped_column(Integer, default=0)
     # Large (a scenario's dossiers): read only when the cached world must be rebuilt.
     scenario: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     scenario_nom: Mapped[str] = mapped_column(String(200), default="")
@@ -282,7 +287,7 @@ class SchemaRow(Base):
 
 # Bumped whenever a table changes: a database made by an older sandbox is then made anew
 # (a sandbox's data is test data; `create_schema` says so in the log).
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class JournalRow(Base):

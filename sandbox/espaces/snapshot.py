@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, insert, select, text, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Table,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -119,10 +129,23 @@ def put(session: Session, snapshot: Snapshot, espace: str) -> None:
 
 def _analyze(session: Session) -> None:
     """After a large load, PostgreSQL's planner statistics are those of the tables before
-    it (autovacuum comes later): refreshed now, the next queries use their indexes."""
-    if session.get_bind().dialect.name == "postgresql":
+    it (autovacuum comes later): refreshed now, the next queries use their indexes. Once
+    the load is committed, the tables are vacuumed too: until their visibility map knows
+    the new rows, a count (a page's total) reads every row rather than the index alone."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in (DossierRow, EcheanceRow):
+        session.execute(text(f"ANALYZE {_t(table).name}"))
+    event.listen(session, "after_commit", _vacuum, once=True)
+
+
+def _vacuum(session: Session) -> None:
+    # VACUUM runs outside any transaction, hence a connection of its own.
+    engine = session.get_bind()
+    assert isinstance(engine, Engine), "the sandbox's sessions are bound to its engine"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in (DossierRow, EcheanceRow):
-            session.execute(text(f"ANALYZE {_t(table).name}"))
+            connection.execute(text(f"VACUUM {_t(table).name}"))
 
 
 def _insert_dossiers(

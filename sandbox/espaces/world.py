@@ -1,12 +1,10 @@
 """The static part of an espace (CFAs, keys, employers, référentiel), indexed for lookups."""
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sandbox.core.opcos import OPCOS
-from sandbox.core.tables import EspaceRow
 from sandbox.dossiers.echeancier import DEFAULT_SCHEDULE, Tranche
 from sandbox.dossiers.regulation import SMIC_MENSUEL
 from sandbox.scenarios.model import (
@@ -85,29 +83,7 @@ class World:
         return self._certifications.get(rncp.removeprefix("RNCP"))
 
 
-class WorldCache:
-    """The worlds of the espaces used last, each kept until its espace's generation moves.
-
-    Reading and validating a scenario costs more than a request, hence the cache; it is
-    bounded (least recently used first out), so that a test session creating thousands of
-    espaces does not grow without limit."""
-
-    def __init__(self, size: int = 128) -> None:
-        self.size = size
-        self._worlds: OrderedDict[str, tuple[int, World]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, row: EspaceRow) -> World:
-        with self._lock:
-            cached = self._worlds.get(row.nom)
-            if cached is None or cached[0] != row.generation:
-                # `row.scenario` is deferred: loaded from the database only here.
-                cached = (row.generation, World(Scenario.model_validate(row.scenario)))
-                self._worlds[row.nom] = cached
-            self._worlds.move_to_end(row.nom)
-            while len(self._worlds) > self.size:
-                self._worlds.popitem(last=False)
-            return cached[1]
-
-    def __len__(self) -> int:
-        return len(self._worlds)
+def world_of(scenario: dict[str, Any]) -> World:
+    """The world of an espace's stored scenario (validated again: it costs more than a
+    request, hence the runtime's cache of worlds)."""
+    return World(Scenario.model_validate(scenario))

@@ -68,6 +68,14 @@ _SECRET_KEYS = frozenset(
 )
 _PERSONAL_KEYS = {"nir": NIR_MASK, "iban": IBAN_MASK}
 
+# Most of what an entry holds is short (JSON values, headers): a text too short for a net,
+# or without what it needs, is spared its pass. These are the least each pattern can match.
+_SHORTEST_NIR_OR_IBAN = 12  # an IBAN's pattern matches 12 characters or more, a NIR's 13
+# An IBAN is masked when it holds 8 digits or more (`_iban`), a NIR holds 12.
+_EIGHT_DIGITS = re.compile(r"(?:[^0-9]*+[0-9]){8}")
+_SHORTEST_TOKEN = 43
+_SHORTEST_SCHEME = len("basic x")
+
 
 class Masker:
     """Masks text, JSON values and headers; `known` are the secrets of one espace."""
@@ -76,6 +84,7 @@ class Masker:
         # Longest first, so that a secret containing another is masked whole.
         values = sorted({k for k in known if len(k) >= 4}, key=len, reverse=True)
         self._known = re.compile("|".join(map(re.escape, values))) if values else None
+        self._shortest_known = len(values[-1]) if values else 0
         # The espace's own name is shown as it is: a random one may look like a NIR or an
         # IBAN (`test-fe1637386a094ada`).
         self._keep = keep
@@ -86,13 +95,19 @@ class Masker:
         return self._masked(text)
 
     def _masked(self, text: str) -> str:
-        if self._known is not None:
+        # Each pass is skipped only where its pattern cannot match (see `_SHORTEST_…`).
+        if self._known is not None and len(text) >= self._shortest_known:
             text = self._known.sub(SECRET_MASK, text)
-        text = _NIR.sub(NIR_MASK, text)
-        text = _IBAN.sub(_iban, text)
-        text = _TOKEN.sub(SECRET_MASK, text)
-        text = _SCHEME.sub(r"\1 " + SECRET_MASK, text)
-        return _NAMED.sub(r"\1" + SECRET_MASK, text).replace("\x00", "")
+        if len(text) >= _SHORTEST_NIR_OR_IBAN and _EIGHT_DIGITS.match(text):
+            text = _NIR.sub(NIR_MASK, text)
+            text = _IBAN.sub(_iban, text)
+        if len(text) >= _SHORTEST_TOKEN:
+            text = _TOKEN.sub(SECRET_MASK, text)
+        if len(text) >= _SHORTEST_SCHEME:
+            text = _SCHEME.sub(_scheme_masked, text)
+        if "=" in text:
+            text = _NAMED.sub(_named_masked, text)
+        return text.replace("\x00", "")
 
     def value(self, value: Any) -> Any:
         """A JSON value with every string masked, and whole values under a secret's key."""
@@ -135,6 +150,15 @@ def _normalised(key: str) -> str:
 def _iban(match: re.Match[str]) -> str:
     found = match.group(0)
     return IBAN_MASK if sum(c.isdigit() for c in found) >= 8 else found
+
+
+# Functions rather than templates (`r"\1 ***"`): re parses a template at every call.
+def _scheme_masked(match: re.Match[str]) -> str:
+    return f"{match[1]} {SECRET_MASK}"
+
+
+def _named_masked(match: re.Match[str]) -> str:
+    return f"{match[1]}{SECRET_MASK}"
 
 
 @functools.lru_cache(maxsize=256)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sandbox.core.tables import EspaceRow, JournalRow
+from sandbox.core.tables import EspaceRow
 from sandbox.journal.bodies import BodyCapture
 from sandbox.journal.masking import Masker, masker
 from sandbox.journal.repository import JournalRepository
@@ -48,24 +48,29 @@ class Entry:
     reponse: Message | None = None
 
 
-def write(session: Session, espace: EspaceRow, entry: Entry, secrets: Sequence[str]) -> JournalRow:
-    """Journal `entry` in the espace, dated by its clock when the request could not say,
-    every secret in `secrets` masked."""
+def write(
+    session: Session, espace: EspaceRow, entries: Sequence[Entry], secrets: Sequence[str]
+) -> None:
+    """Journal `entries` in the espace, every secret in `secrets` masked (one insert)."""
     masking = masker(tuple(secrets), keep=espace.nom)
-    repository = JournalRepository(session, espace.nom)
-    row = JournalRow(
-        instant=datetime.now(UTC).replace(tzinfo=None),
-        date=entry.horloge or espace.horloge,
-        opco=entry.opco,
-        cfa=entry.cfa,
-        logiciel=masking.text(entry.logiciel)[:200] if entry.logiciel else None,
-        methode=entry.methode[:10],
-        chemin=masking.text(entry.chemin)[:500],
-        statut=entry.statut,
-        codes=entry.codes,
-        diagnostics=[masking.text(d) for d in entry.diagnostics],
-        situations=entry.situations,
-        requete=entry.requete.stored(masking) if entry.requete else None,
-        reponse=entry.reponse.stored(masking) if entry.reponse else None,
-    )
-    return repository.add(row)  # flushed: its id says when to prune
+    JournalRepository(session, espace.nom).add_all([row_of(espace, e, masking) for e in entries])
+
+
+def row_of(espace: EspaceRow, entry: Entry, masking: Masker) -> dict[str, Any]:
+    """The columns of `entry`'s row (the espace and the id aside), dated by the espace's
+    clock when the request could not say."""
+    return {
+        "instant": datetime.now(UTC).replace(tzinfo=None),
+        "date": entry.horloge or espace.horloge,
+        "opco": entry.opco,
+        "cfa": entry.cfa,
+        "logiciel": masking.text(entry.logiciel)[:200] if entry.logiciel else None,
+        "methode": entry.methode[:10],
+        "chemin": masking.text(entry.chemin)[:500],
+        "statut": entry.statut,
+        "codes": entry.codes,
+        "diagnostics": [masking.text(d) for d in entry.diagnostics],
+        "situations": entry.situations,
+        "requete": entry.requete.stored(masking) if entry.requete else None,
+        "reponse": entry.reponse.stored(masking) if entry.reponse else None,
+    }

@@ -28,9 +28,13 @@ log = logging.getLogger("opco_sandbox")
 
 DELAY = 0.05  # seconds an entry may wait for its batch
 BATCH = 500  # entries written in one transaction at most
-# An espace's retention bound is enforced when one of its entries gets an id that is a
-# multiple of this (ids are the whole server's): about once every hundred of its entries.
+# An espace's retention bound is enforced each time this process has written this many of
+# its entries since it last did: about once every hundred of its entries (each worker
+# counts its own, so an espace holds at most its bound and this much per worker).
 PRUNE_EVERY = 100
+# The espaces whose entries since their last pruning are counted, the least recently
+# written forgotten first (one forgotten counts again from nought: pruned a little later).
+COUNTED = 10_000
 
 # The secrets of an espace, given its row (the world of its scenario knows them).
 Secrets = Callable[[EspaceRow], tuple[str, ...]]
@@ -52,6 +56,9 @@ class JournalWriter:
         self._queue: queue.SimpleQueue[Job | threading.Event | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
+        # Per espace, its entries written since its last pruning; the most recently written
+        # last. Only the writer's thread reads and writes it.
+        self._unpruned: dict[str, int] = {}
 
     def submit(self, espace: str, entry: journal.Entry) -> None:
         self._ensure_started()
@@ -120,18 +127,30 @@ class JournalWriter:
             log.exception("%d journal entries lost", len(batch))
 
     def _write_in(self, session: Session, batch: list[Job]) -> None:
-        rows: dict[str, EspaceRow | None] = {}
-        crowded: set[str] = set()
-        for job in batch:
-            if job.espace not in rows:
-                # Locked shared: an espace dropped meanwhile gets no entry left behind.
-                rows[job.espace] = EspaceRepository(session, job.espace).locked(shared=True)
-            row = rows[job.espace]
+        for espace, entries in _by_espace(batch).items():
+            # Locked shared: an espace dropped meanwhile gets no entry left behind.
+            row = EspaceRepository(session, espace).locked(shared=True)
             if row is None:  # an unknown espace has no journal
                 continue
-            written = journal.write(session, row, job.entry, self.secrets(row))
-            # Ids are the whole server's: about one entry in a hundred of each espace.
-            if written.id % PRUNE_EVERY == 0:
-                crowded.add(job.espace)
-        for espace in crowded:
-            JournalRepository(session, espace).keep_last(self.keep)
+            journal.write(session, row, entries, self.secrets(row))
+            if self._due_for_pruning(espace, len(entries)):
+                JournalRepository(session, espace).keep_last(self.keep)
+
+    def _due_for_pruning(self, espace: str, written: int) -> bool:
+        """Count the espace's `written` new entries: True when they make `PRUNE_EVERY` since
+        its last pruning (its count then starts again)."""
+        unpruned = self._unpruned.pop(espace, 0) + written
+        if unpruned >= PRUNE_EVERY:
+            return True
+        self._unpruned[espace] = unpruned  # put back last: the most recently written
+        if len(self._unpruned) > COUNTED:
+            del self._unpruned[next(iter(self._unpruned))]
+        return False
+
+
+def _by_espace(batch: list[Job]) -> dict[str, list[journal.Entry]]:
+    """The batch's entries per espace, in their order (an espace's are written together)."""
+    grouped: dict[str, list[journal.Entry]] = {}
+    for job in batch:
+        grouped.setdefault(job.espace, []).append(job.entry)
+    return grouped

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from sandbox.core.repository import Repository
 from sandbox.core.tables import JetonRow
@@ -12,7 +12,7 @@ class JetonRepository(Repository[JetonRow]):
     table = JetonRow
 
     def by_empreinte(self, empreinte: str) -> JetonRow | None:
-        return self.one_or_none(self.select().where(JetonRow.empreinte == empreinte))
+        return self.one_prepared(_BY_EMPREINTE, empreinte=empreinte)
 
     def expire_all(self, now: datetime) -> int:
         """Every token of the espace expires at `now`; how many were still valid."""
@@ -22,3 +22,7 @@ class JetonRepository(Repository[JetonRow]):
             .values(expire_a=now)
         )
         return int(done.rowcount)  # type: ignore[attr-defined]
+
+
+# Every call to an OPCO that asks for tokens looks one up.
+_BY_EMPREINTE = JetonRepository.prepared().where(JetonRow.empreinte == bindparam("empreinte"))

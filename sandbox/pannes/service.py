@@ -17,6 +17,15 @@ SHARE_SCALE = 10_000
 
 
 @dataclass(frozen=True)
+class Demande:
+    """A request as the rules see it: its OPCO, its method, its path below the OPCO."""
+
+    opco: str
+    methode: str
+    chemin: str
+
+
+@dataclass(frozen=True)
 class Effet:
     """What the faults do to one request."""
 
@@ -24,10 +33,27 @@ class Effet:
     statut: int | None = None
 
 
+@dataclass(frozen=True)
+class Cible:
+    """What a rule aims at: its method (any when None) and its path pattern. An espace's
+    targets are all a request needs to know that no rule concerns it (the usual case):
+    workers keep them in memory (`Runtime.faults_concern`)."""
+
+    methode: str | None
+    chemin: str
+
+    @classmethod
+    def of(cls, rule: PanneRow) -> "Cible":
+        return cls(rule.methode, rule.chemin.lower())
+
+    def vise(self, methode: str, chemin: str) -> bool:
+        method_ok = self.methode is None or self.methode == methode.upper()
+        # Paths match whatever their case, as the routes do (`/v1/Factures`).
+        return method_ok and fnmatchcase(chemin.lower(), self.chemin)
+
+
 def matches(rule: PanneRow, methode: str, chemin: str) -> bool:
-    method_ok = rule.methode is None or rule.methode == methode.upper()
-    # Paths match whatever their case, as the routes do (`/v1/Factures`).
-    return method_ok and fnmatchcase(chemin.lower(), rule.chemin.lower())
+    return Cible.of(rule).vise(methode, chemin)
 
 
 def apply(rules: list[PanneRow], methode: str, chemin: str) -> Effet:

@@ -1,5 +1,6 @@
 """The application factory: one app serving every OPCO, CFADock and the control API."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -110,6 +111,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database.create_schema()
         runtime.ensure_default_espace(date.today())
+        # What startup made (routes, schemas, the default world) lives as long as the app:
+        # out of the collector's full passes, which would walk all of it and stall requests.
+        gc.freeze()
         yield
         runtime.journal.close()  # what the journal's writer holds is written
 

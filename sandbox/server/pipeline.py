@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
@@ -29,6 +29,8 @@ from sandbox.pannes import service as pannes
 from sandbox.scenarios.model import Cfa
 from sandbox.server.limits import refuse_declared_too_large
 from sandbox.server.runtime import DEFAULT_ESPACE, Runtime
+
+ResultT = TypeVar("ResultT")
 
 # The methods whose calls only read the espace's state.
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -57,20 +59,37 @@ class Caller:
 class TransactionalRoute(APIRoute):
     """Runs `prepare` then the endpoint in one transaction, committed on success."""
 
-    def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
+    def prepare(
+        self, request: Request, runtime: Runtime, session: Session, faults: bool
+    ) -> pannes.Demande | None:
+        """Open the request's espace and run the checks, in its session. A route whose
+        requests faults can act on returns the request instead, when `faults` and a fault
+        rule aims at it (then before any check: a failing server fails whoever calls)."""
         request.state.espace = runtime.open_espace(
             session, espace_name(request), self.espace_lock(request)
         )
+        return None
 
     def espace_lock(self, request: Request) -> Lock | None:
         """How the request holds its espace's row: not at all by default (it only reads,
         or its writes are arbitrated by the rows they touch)."""
         return None
 
+    # Whether the requests that only read run on the event loop (see `runs_inline`).
+    inline_reads = True
+
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not asyncio.iscoroutinefunction(endpoint):
             endpoint = _committing(endpoint)
         super().__init__(path, endpoint, **kwargs)
+
+    def runs_inline(self, request: Request) -> bool:
+        """Whether the request's database work runs on the event loop rather than in a
+        worker thread. A read never waits for a lock (SQLite's WAL readers, PostgreSQL's
+        plain selects), and a thread hop costs more than its queries (~0.25 ms of CPU on a
+        small machine, and the GIL handed back and forth); what may wait for a lock (a
+        write, a fault's count) goes to a worker thread, never blocking the loop."""
+        return self.inline_reads and self.reads_only(request)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -96,10 +115,6 @@ class TransactionalRoute(APIRoute):
 
         return in_transaction
 
-    def fault_effect(self, request: Request, runtime: Runtime) -> pannes.Effet:
-        """What injected faults do to the request (nothing by default)."""
-        return NO_FAULT
-
     async def _once(
         self,
         handler: Callable[[Request], Coroutine[Any, Any, Response]],
@@ -107,27 +122,28 @@ class TransactionalRoute(APIRoute):
         runtime: Runtime,
         first: bool,
     ) -> Response:
-        # Database work runs in worker threads (SQLite's lock waits must never block the
-        # loop), in as few hops as can be: each costs more than a small query. One opens the
-        # transaction (faults and checks first); the endpoint's commits it (`_committing`).
-        opened = await run_in_threadpool(self._open, request, runtime, first)
-        if isinstance(opened, pannes.Effet):  # a fault acts before any lock is taken
-            await _suffer(opened)
-            opened = await run_in_threadpool(self._open, request, runtime, False)
+        # In as few thread hops as can be: a write takes one to open its transaction (faults
+        # and checks first), its endpoint's commits it (`_committing`); a read takes none.
+        inline = self.runs_inline(request)
+        opened = await _run(inline, self._open, request, runtime, first)
+        if isinstance(opened, pannes.Demande):  # a fault acts before any lock is held
+            effet = await run_in_threadpool(runtime.fault_effect, espace_name(request), opened)
+            await _suffer(effet)
+            opened = await _run(inline, self._open, request, runtime, False)
         assert isinstance(opened, Session)
-        pending = _Pending(opened)
+        pending = _Pending(opened, inline)
         token = _PENDING.set(pending)
         try:
             response = await handler(request)
         except BaseException:
-            await run_in_threadpool(_end, opened, False)
+            await _run(inline, _end, opened, False)
             raise
         finally:
             _PENDING.reset(token)
         if pending.committed:
             opened.close()
         else:  # an async endpoint, or one that answered from a dependency
-            await run_in_threadpool(_end, opened, True)
+            await _run(inline, _end, opened, True)
         return response
 
     def reads_only(self, request: Request) -> bool:
@@ -135,23 +151,27 @@ class TransactionalRoute(APIRoute):
         reads run side by side (its journal entry is written apart, by the writer)."""
         return request.method in READING_METHODS
 
-    def _open(self, request: Request, runtime: Runtime, faults: bool) -> Session | pannes.Effet:
+    def _open(self, request: Request, runtime: Runtime, faults: bool) -> Session | pannes.Demande:
         """A session in a transaction, the checks passed; closed again when they fail. When
-        `faults` and a fault acts on the request: that fault, and no session."""
-        if faults and (effet := self.fault_effect(request, runtime)) != NO_FAULT:
-            return effet
+        `faults` and a fault rule aims at the request: the request as the rules see it, and
+        no session (the faults are counted in a transaction of their own)."""
         session = runtime.database.session(read_only=self.reads_only(request))
         session.begin()
         request.state.session = session
         try:
-            self.prepare(request, runtime, session)
+            aimed_at = self.prepare(request, runtime, session, faults)
         except BaseException:
             _end(session, False)
             raise
+        if aimed_at is not None:
+            _end(session, False)
+            return aimed_at
         return session
 
 
-NO_FAULT = pannes.Effet()
+async def _run(inline: bool, work: Callable[..., ResultT], *args: Any) -> ResultT:
+    """`work(*args)`, on the event loop when `inline`, else in a worker thread."""
+    return work(*args) if inline else await run_in_threadpool(work, *args)
 
 
 async def _suffer(effet: pannes.Effet) -> None:
@@ -163,9 +183,11 @@ async def _suffer(effet: pannes.Effet) -> None:
 
 @dataclass
 class _Pending:
-    """The request's open transaction, for the endpoint's thread to commit."""
+    """The request's open transaction, for the endpoint to commit; `inline`: the endpoint
+    runs on the event loop, as the transaction did."""
 
     session: Session
+    inline: bool
     committed: bool = False
 
 
@@ -173,19 +195,24 @@ _PENDING: ContextVar[_Pending | None] = ContextVar("sandbox_pending", default=No
 
 
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """The endpoint, then the commit of its request's transaction, in the same worker
-    thread (FastAPI runs a plain endpoint in one; the context travels with it)."""
+    """A plain endpoint as a coroutine that runs it, then commits its request's
+    transaction: in one worker thread, or on the event loop when the request runs inline.
+    (FastAPI would run a plain endpoint, then validate its answer, each in a thread hop of
+    its own.)"""
 
-    @functools.wraps(endpoint)
-    def committed(*args: Any, **kwargs: Any) -> Any:
+    def committed(pending: _Pending | None, args: Any, kwargs: Any) -> Any:
         result = endpoint(*args, **kwargs)
-        pending = _PENDING.get()
         if pending is not None:
             pending.session.commit()
             pending.committed = True
         return result
 
-    return committed
+    @functools.wraps(endpoint)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        pending = _PENDING.get()
+        return await _run(pending is not None and pending.inline, committed, pending, args, kwargs)
+
+    return run
 
 
 class WritingRoute(TransactionalRoute):
@@ -197,7 +224,7 @@ class WritingRoute(TransactionalRoute):
 
 class FaultyRoute(TransactionalRoute):
     """An OPCO path: the faults injected through the control API act first, as a failing
-    server would, and their latency is spent before any lock is taken.
+    server would, and their latency is spent before any lock is held.
 
     A call that writes holds its espace shared: it adds dated work (a contract's next step,
     an invoice's payment) that a clock move must either see or come before."""
@@ -205,14 +232,32 @@ class FaultyRoute(TransactionalRoute):
     def espace_lock(self, request: Request) -> Lock | None:
         return None if request.method in READING_METHODS else Lock.SHARED
 
-    def fault_effect(self, request: Request, runtime: Runtime) -> pannes.Effet:
-        match = _OPCO_PATH.match(request.url.path)
-        if match is None:
-            return NO_FAULT
-        request.state.opco = match["opco"]
-        return runtime.fault_effect(
-            espace_name(request), match["opco"], request.method, match["chemin"]
-        )
+    def prepare(
+        self, request: Request, runtime: Runtime, session: Session, faults: bool
+    ) -> pannes.Demande | None:
+        nom = espace_name(request)
+        state = runtime.espace_state(session, nom, self.espace_lock(request))
+        if faults and (demande := _as_fault_target(request)) is not None:
+            if runtime.faults_concern(session, nom, state, demande):
+                return demande
+        espace = request.state.espace = runtime.espace(session, nom, state)
+        opco = opco_named(request.path_params["opco"])
+        request.state.opco = opco.code
+        check_hooked_up(espace, opco)
+        request.state.caller = self.check(request, espace, opco)
+        return None
+
+    def check(self, request: Request, espace: Espace, opco: Opco) -> Caller:
+        """The caller, once the route's own checks have passed."""
+        raise NotImplementedError
+
+
+def _as_fault_target(request: Request) -> pannes.Demande | None:
+    match = _OPCO_PATH.match(request.url.path)
+    if match is None:
+        return None
+    request.state.opco = match["opco"]  # for the journal, whatever the faults do
+    return pannes.Demande(match["opco"], request.method, match["chemin"])
 
 
 _OPCO_PATH = re.compile(r"^(?:/espaces/[^/]+)?/(?P<opco>[^/]+)(?P<chemin>/v[12]/.*)$")
@@ -221,52 +266,46 @@ _OPCO_PATH = re.compile(r"^(?:/espaces/[^/]+)?/(?P<opco>[^/]+)(?P<chemin>/v[12]/
 class OpcoPublicRoute(FaultyRoute):
     """An OPCO path without a key (`/v1/status`): the OPCO must exist and be hooked up."""
 
-    def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
-        espace = request.state.espace = runtime.open_espace(
-            session, espace_name(request), self.espace_lock(request)
-        )
-        opco = opco_named(request.path_params["opco"])
-        request.state.opco = opco.code
-        check_hooked_up(espace, opco)
-        request.state.caller = Caller(espace, opco, None)
+    def check(self, request: Request, espace: Espace, opco: Opco) -> Caller:
+        return Caller(espace, opco, None)
 
 
 class OpcoRoute(FaultyRoute):
     """An OPCO path for a CFA: hooked up, then the OAuth2 token where the OPCO asks for
     one, then the key, then the software headers."""
 
-    def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
-        espace = request.state.espace = runtime.open_espace(
-            session, espace_name(request), self.espace_lock(request)
-        )
-        opco = opco_named(request.path_params["opco"])
-        request.state.opco = opco.code
-        check_hooked_up(espace, opco)
+    def check(self, request: Request, espace: Espace, opco: Opco) -> Caller:
         if espace.world.requires_token(opco.code):
             oauth.check_bearer(espace, opco, request.headers.get("Authorization"))
         key = authenticate(espace, opco, request.headers.get("X-API-KEY"))
         request.state.cfa = key.cfa.siret
         check_software_headers(request.headers)
-        request.state.caller = Caller(espace, opco, key.cfa)
+        return Caller(espace, opco, key.cfa)
 
 
 class ControlRoute(TransactionalRoute):
     """The control API: the admin token when the server has one, then the espace. A call
     that writes (a clock move, a decision, a reset…) holds its espace exclusively: it runs
-    alone, never beside an API call that adds work to the espace or another such call."""
+    alone, never beside an API call that adds work to the espace or another such call.
+
+    Its reads run in worker threads too: they wait for the journal's writer first."""
 
     creates_espace = False
+    inline_reads = False
 
     def espace_lock(self, request: Request) -> Lock | None:
         return None if request.method in READING_METHODS else Lock.EXCLUSIVE
 
-    def prepare(self, request: Request, runtime: Runtime, session: Session) -> None:
+    def prepare(
+        self, request: Request, runtime: Runtime, session: Session, faults: bool
+    ) -> pannes.Demande | None:
         check_admin_token(request, runtime.admin_token)
         # What the journal's writer holds goes first: a read finds the calls made before
         # it, a reset or a load empties the journal of them too.
         runtime.journal.flush()
-        if not self.creates_espace:
-            super().prepare(request, runtime, session)
+        if self.creates_espace:
+            return None
+        return super().prepare(request, runtime, session, faults)
 
 
 class ControlCreateRoute(ControlRoute):

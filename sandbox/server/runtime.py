@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sandbox.core.cache import VersionedCache
 from sandbox.core.database import Database
 from sandbox.core.opcos import OPCOS
 from sandbox.core.tables import EspaceRow
 from sandbox.errors import ESPACE_INCONNU
 from sandbox.espaces.espace import Espace
-from sandbox.espaces.repository import EspaceRepository, Lock
-from sandbox.espaces.world import WorldCache
+from sandbox.espaces.repository import EspaceRepository, EspaceState, Lock
+from sandbox.espaces.world import World, world_of
 from sandbox.journal.writer import JournalWriter
 from sandbox.pannes import service as pannes
 from sandbox.pannes.repository import PanneRepository
@@ -35,13 +36,17 @@ class Runtime:
     journal_max_entries: int = 10_000
 
     def __post_init__(self) -> None:
-        self.worlds = WorldCache()
+        self.worlds: VersionedCache[World] = VersionedCache()
+        # The targets of each espace's fault rules, per OPCO: a request none concerns (the
+        # usual case) needs no query of them.
+        self.cibles: VersionedCache[tuple[pannes.Cible, ...]] = VersionedCache(size=512)
         self.journal = JournalWriter(self.database, self.espace_secrets, self.journal_max_entries)
 
     def espace_secrets(self, row: EspaceRow) -> tuple[str, ...]:
         """What the journal masks by value in that espace: its keys and client secrets, and
         the admin token."""
-        return self.worlds.get(row).secrets + self.secrets
+        world = self.worlds.get(row.nom, row.generation, lambda: world_of(row.scenario))
+        return world.secrets + self.secrets
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -51,24 +56,44 @@ class Runtime:
     def open_espace(self, session: Session, nom: str, lock: Lock | None = None) -> Espace:
         """The espace in this session, its row locked when `lock` says so (its clock and
         its world are then those the lock protects), or 404 `ESPACE_INCONNU`."""
-        espaces = EspaceRepository(session, nom)
-        row = espaces.row() if lock is None else espaces.locked(shared=lock is Lock.SHARED)
-        if row is None:
-            raise ESPACE_INCONNU.error(espace=nom[:64])
-        return Espace(session, nom, self.worlds.get(row), row.horloge)
+        return self.espace(session, nom, self.espace_state(session, nom, lock))
 
-    def fault_effect(self, espace: str, opco: str, methode: str, chemin: str) -> pannes.Effet:
-        """What the espace's injected faults do to this request (counted in its own
-        transaction: a simulated failure must still count against "the next N")."""
-        if opco not in OPCOS:
-            return pannes.Effet()
-        with self.database.reading() as session:
-            rules = PanneRepository(session, espace).of_opco(opco)
-            if not any(pannes.matches(rule, methode, chemin) for rule in rules):
-                return pannes.Effet()  # the usual case, answered without a write lock
+    def espace_state(self, session: Session, nom: str, lock: Lock | None) -> EspaceState:
+        """What the request's one query of its espace's row reads, or 404 `ESPACE_INCONNU`."""
+        state = EspaceRepository(session, nom).state(lock)
+        if state is None:
+            raise ESPACE_INCONNU.error(espace=nom[:64])
+        return state
+
+    def espace(self, session: Session, nom: str, state: EspaceState) -> Espace:
+        """The espace at that state, its world from the cache when of its generation."""
+        world = self.worlds.get(
+            nom, state.generation, lambda: world_of(EspaceRepository(session, nom).scenario())
+        )
+        return Espace(session, nom, world, state.horloge)
+
+    def faults_concern(
+        self, session: Session, nom: str, state: EspaceState, request: pannes.Demande
+    ) -> bool:
+        """Whether a fault rule of the espace aims at the request: known from the cached
+        targets of its rules, read in the request's session when they changed."""
+        if request.opco not in OPCOS:
+            return False
+        cibles = self.cibles.get(
+            (nom, request.opco),
+            (state.generation, state.version_pannes),
+            lambda: tuple(
+                map(pannes.Cible.of, PanneRepository(session, nom).of_opco(request.opco))
+            ),
+        )
+        return any(cible.vise(request.methode, request.chemin) for cible in cibles)
+
+    def fault_effect(self, nom: str, request: pannes.Demande) -> pannes.Effet:
+        """What the espace's fault rules do to the request, counted in a transaction of its
+        own (a simulated failure must still count against "the next N")."""
         with self.database.transaction() as session:
-            locked = PanneRepository(session, espace).of_opco(opco, lock=True)
-            return pannes.apply(locked, methode, chemin)
+            rules = PanneRepository(session, nom).of_opco(request.opco, lock=True)
+            return pannes.apply(rules, request.methode, request.chemin)
 
     def ensure_default_espace(self, today: date, reload: bool = False) -> None:
         """Load the configured scenario into `default` when the database has none, when

@@ -65,11 +65,6 @@ def journal(opco_sandbox: OpcoSandbox) -> list[dict[str, Any]]:
     return entries
 
 
-def api_journal(opco_sandbox: OpcoSandbox) -> list[dict[str, Any]]:
-    """The journal without the token calls the plugin's client makes on its own."""
-    return [e for e in journal(opco_sandbox) if not e["chemin"].endswith("/connect/token")]
-
-
 def espaces(opco_sandbox: OpcoSandbox) -> httpx.Client:
     """A control client on `/_sandbox/espaces`: `.delete(f"/{name}")` drops one."""
     return opco_sandbox.server.client("/_sandbox/espaces")
@@ -342,8 +337,7 @@ def test_journal_lists_opco_requests_oldest_first(opco_sandbox: OpcoSandbox) -> 
         (e["date"], e["opco"], e["cfa"], e["methode"], e["chemin"], e["statut"], e["codes"])
         for e in journal(opco_sandbox)
     ] == [
-        # The plugin's client fetches its OAuth2 token first: a journaled request too.
-        ("2026-09-01", "akto", None, "POST", f"{prefix}/connect/token", 200, []),
+        # The plugin's client has its OAuth2 token issued in-process: no request, no entry.
         ("2026-09-01", "akto", None, "GET", f"{prefix}/v1/status", 200, []),
         ("2026-09-01", "akto", CFA_SIRET, "POST", f"{prefix}/v1/dossiers", 200, []),
         ("2026-09-03", "akto", CFA_SIRET, "POST", f"{prefix}/v1/dossiers", 400, ["NIR_INVALIDE"]),
@@ -379,7 +373,7 @@ def test_journal_names_the_cfa_of_a_known_key_even_when_refused(
     client.get("/v1/cfakeyinfo")
     keyless = f"/espaces/{opco_sandbox.espace}/akto"
     opco_sandbox.server.client(keyless, auth=opco_sandbox.token_auth("akto")).get("/v1/cfakeyinfo")
-    assert [(e["cfa"], e["statut"], e["codes"]) for e in api_journal(opco_sandbox)] == [
+    assert [(e["cfa"], e["statut"], e["codes"]) for e in journal(opco_sandbox)] == [
         (CFA_SIRET, 400, ["ENTETE_LOGICIEL_MANQUANTE"]),
         (None, 401, ["CLE_API_INVALIDE"]),
     ]
@@ -400,7 +394,7 @@ def test_journal_never_shows_a_nir_or_a_key(opco_sandbox: OpcoSandbox) -> None:
     akto.get("/v1/dossiers", params={"nir": NIRS[2][:13], "X-API-KEY": "demo-akto-key"})
     akto.get("/v1/status", params={"apikey": "demo-atlas-key", "cle": "demo-opcoep-key"})
     text = json.dumps(journal(opco_sandbox))
-    assert len(api_journal(opco_sandbox)) == 5
+    assert len(journal(opco_sandbox)) == 5
     for secret in (
         NIRS[1],
         NIRS[2],

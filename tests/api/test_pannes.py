@@ -5,6 +5,7 @@ import time
 import httpx
 
 from sandbox.pytest_plugin import OpcoSandbox
+from tests.builders import opco_client
 
 
 def put_faults(sandbox: OpcoSandbox, opco: str, *rules: dict[str, object]) -> httpx.Response:
@@ -62,7 +63,9 @@ def test_a_reset_removes_the_faults(opco_sandbox: OpcoSandbox) -> None:
 
 def test_a_simulated_failure_is_journaled(opco_sandbox: OpcoSandbox) -> None:
     put_faults(opco_sandbox, "akto", {"statut": 502})
-    opco_sandbox.client("akto").get("/v1/dossiers/etats")
+    # A client that fetches its token over HTTP (the plugin's has it issued in-process).
+    base = f"/espaces/{opco_sandbox.espace}/akto"
+    opco_client(opco_sandbox.server, base, "demo-akto-key").get("/v1/dossiers/etats")
     token, entry = opco_sandbox.control.get("/journal").json()["entrees"]
     assert token["chemin"].endswith("/connect/token")  # faults act on the API, not the token
     assert (entry["statut"], entry["codes"], entry["opco"]) == (502, ["PANNE_SIMULEE"], "akto")

@@ -86,10 +86,28 @@ def test_secrets_in_the_query_are_masked(query: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("FR7612345678", IBAN_MASK),  # 12 characters
+        ("FR76AB12CD34EF56", IBAN_MASK),  # 8 digits
+        ("1890575120005", NIR_MASK),  # 13 characters
+        ("290012A330631", NIR_MASK),  # 12 digits
+        ("Zx9_" * 10 + "abc", "***"),  # 43 characters
+        ("Basic x", "Basic ***"),
+        ("key=", "key=***"),
+    ],
+)
+def test_the_shortest_text_each_net_catches_is_masked(text: str, masked: str) -> None:
+    # Texts too short for a net are spared its pass: these are the shortest it must catch.
+    assert mask(text) == masked
+
+
 def test_known_secrets_are_masked_wherever_they_appear() -> None:
     masker = Masker(["demo-akto-key", "acme-secret-demo"])
     assert masker.text("/akto/v1/demo-akto-key/dossiers") == "/akto/v1/***/dossiers"
     assert masker.text("my secret is acme-secret-demo!") == "my secret is ***!"
+    assert Masker(["abcd"]).text("abcd") == "***"  # as short as a known secret may be
 
 
 def test_a_token_shaped_like_the_sandbox_ones_is_masked() -> None:
