@@ -1,8 +1,6 @@
 """The `opco_sandbox` fixture's own work around a test: its clients' OAuth2 tokens, issued
 in-process as the token endpoint issues them, and its espaces, dropped by the hundred."""
 
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ from sandbox.pytest_plugin import DeferredDrops, OpcoSandbox
 from sandbox.server.runtime import Runtime
 from sandbox.testing import InProcessServer
 from tests.builders import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, codes, transmission
-from tests.test_plugin_project import clean_environment
+from tests.test_plugin_project import run_session
 
 
 def scenario(nom: str, akto: dict[str, Any]) -> dict[str, Any]:
@@ -181,16 +179,7 @@ def test_a_session_ends_with_its_tests_espaces_dropped(tmp_path: Path) -> None:
     conftest = SESSION_CONFTEST.format(database=database)
     (tmp_path / "conftest.py").write_text(conftest, encoding="utf-8")
     (tmp_path / "test_three.py").write_text(SESSION_TESTS, encoding="utf-8")
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-W", "error"]
-    result = subprocess.run(
-        [*command, "--rootdir", str(tmp_path), str(tmp_path)],
-        cwd=tmp_path,
-        env=clean_environment(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    result = run_session(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout
     engine = create_engine(f"sqlite:///{database}")

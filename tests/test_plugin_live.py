@@ -1,8 +1,6 @@
 """The `opco_sandbox_url` fixture: a real server on a free port, reset between tests, that
 honours the `opco_scenario` marker and listens where `opco_sandbox_listen_address` says."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -10,7 +8,7 @@ import pytest
 
 from sandbox.pytest_plugin import SOFTWARE_HEADERS, _free_port
 from tests.builders import live_token, transmission
-from tests.test_plugin_project import clean_environment
+from tests.test_plugin_project import run_session
 
 HEADERS = SOFTWARE_HEADERS | {"X-API-KEY": "demo-akto-key"}
 
@@ -88,15 +86,6 @@ def test_the_listen_address_is_overridden_in_a_conftest(tmp_path: Path) -> None:
     port = _free_port("127.0.0.2")
     (tmp_path / "conftest.py").write_text(LISTEN_CONFTEST.format(port=port), encoding="utf-8")
     (tmp_path / "test_listen.py").write_text(LISTEN_TEST.format(port=port), encoding="utf-8")
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-W", "error"]
-    result = subprocess.run(
-        [*command, "--rootdir", str(tmp_path), str(tmp_path)],
-        cwd=tmp_path,
-        env=clean_environment(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    result = run_session(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -116,12 +117,22 @@ def clean_environment() -> dict[str, str]:
     }
 
 
+def run_session(directory: Path) -> subprocess.CompletedProcess[str]:
+    """Another pytest session, with this one's Python, over the tests of `directory`."""
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-W", "error"]
+    return _run([*command, "--rootdir", str(directory), str(directory)], directory)
+
+
 def run_pytest(project: Path, test_file: str) -> subprocess.CompletedProcess[str]:
     command = [python(project), "-m", "pytest", "-p", "no:cacheprovider", "--strict-markers"]
     command += ["-W", "error", "--rootdir", str(project), f"tests/{test_file}"]
+    return _run(command, project)
+
+
+def _run(command: list[str], directory: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command,
-        cwd=project,
+        cwd=directory,
         env=clean_environment(),
         capture_output=True,
         text=True,

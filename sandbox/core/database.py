@@ -3,7 +3,7 @@
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -161,21 +161,19 @@ def _taking_turns(timeout: float) -> type[sqlite3.Connection]:
                 self.holds_turn = False
                 turn.release()
 
+        # However the transaction ends, the turn passes to the next writer.
         def commit(self) -> None:
-            try:
-                super().commit()
-            finally:
-                self.give_turn_back()
+            self._ending(super().commit)
 
         def rollback(self) -> None:
-            try:
-                super().rollback()
-            finally:
-                self.give_turn_back()
+            self._ending(super().rollback)
 
         def close(self) -> None:
+            self._ending(super().close)
+
+        def _ending(self, end: Callable[[], None]) -> None:
             try:
-                super().close()
+                end()
             finally:
                 self.give_turn_back()
 
