@@ -112,7 +112,10 @@ def create_app(
         database.create_schema()
         runtime.ensure_default_espace(date.today())
         # What startup made (routes, schemas, the default world) lives as long as the app:
-        # out of the collector's full passes, which would walk all of it and stall requests.
+        # out of the collector's full passes, which would walk all of it and stall requests
+        # (p99 of `status` at 16 connections: 50-62 ms frozen, 115-133 ms not). Garbage is
+        # collected first: frozen, it would never be.
+        gc.collect()
         gc.freeze()
         yield
         runtime.journal.close()  # what the journal's writer holds is written
