@@ -106,7 +106,7 @@ class OpcoSandbox:
         from sandbox.scenarios.loader import ScenarioError, install
 
         runtime: Runtime = self.server.app.state.runtime
-        runtime.journal.flush()  # as the control API does: the old entries go first
+        runtime.journal.flush(self.espace)  # as the control API does: its old entries first
         try:
             loaded = _loaded(scenario)
             with runtime.database.transaction() as session:

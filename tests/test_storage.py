@@ -55,7 +55,9 @@ def test_a_scenario_snapshot_carries_every_table_of_an_espaces_state() -> None:
     from sandbox.core.tables import Base
     from sandbox.espaces.snapshot import tables_covered
 
-    after_a_load = {"jetons", "quotas", "journal"}  # tokens, rate limits, requests
+    # Tokens, rate limits, fault rules (a scenario sets none: `version_pannes` 0 says so),
+    # requests.
+    after_a_load = {"jetons", "quotas", "pannes", "journal"}
     of_an_espace = {
         table.name
         for table in Base.metadata.sorted_tables

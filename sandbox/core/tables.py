@@ -52,8 +52,9 @@ class EspaceRow(Base):
     # An espace made anew starts from a random value: a cache holding the world of an
     # espace dropped under that name must not take it for the new one's.
     generation: Mapped[int] = mapped_column(Integer, default=1)
-    # Bumped whenever its fault rules change (back to 0 with each load or reset): with the
-    # generation, the key of the in-process cache of its rules.
+    # Bumped whenever its fault rules change, back to 0 with each load or reset (which
+    # delete them: a scenario sets none). 0: the espace has no fault rule, no query needed;
+    # else, with the generation, the key of the in-process cache of its rules.
     version_pannes: Mapped[int] = mapped_column(Integer, default=0)
     # Large (a scenario's dossiers): read only when the cached world must be rebuilt.
     scenario: Mapped[dict[str, Any]] = mapped_column(deferred=True)

@@ -7,7 +7,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from sandbox.core.repository import Bulk, Repository, bulk_of
@@ -112,6 +112,8 @@ def _state_query(lock: Lock | None) -> Select[date, int, int]:
 
 # Built once: every request runs one, and building it would cost more than running it.
 _STATE = {lock: _state_query(lock) for lock in (None, *Lock)}
+_INSERT = insert(EspaceRow)
+_REPLACE = update(EspaceRow).where(EspaceRow.nom == bindparam("cible"))
 
 
 class EspaceRepository(Repository[EspaceRow]):
@@ -165,19 +167,36 @@ class EspaceRepository(Repository[EspaceRow]):
         )
         return EspaceCounts(self.espace, row.scenario_nom, row.horloge, dossiers, factures)
 
-    def save(self, horloge: date, scenario: dict[str, Any]) -> EspaceRow:
-        row = self.row(lock=True)
-        if row is None:
-            row = EspaceRow(nom=self.espace, generation=secrets.randbelow(2**30))
-            self.session.add(row)
-        else:
-            row.generation += 1
-        row.version_pannes = 0
-        row.horloge = row.horloge_initiale = horloge
-        row.scenario = scenario
-        row.scenario_nom = str(scenario.get("nom", ""))
-        self.session.flush()
-        return row
+    def replace(self, horloge: date, scenario: dict[str, Any]) -> None:
+        """Make the espace, or empty it, to hold `scenario` from `horloge` on: its row locked
+        first, so that two replacements of one espace run one after the other, the second
+        deleting all that the first installed. The next generation, for the caches. Core
+        statements, built once: thousands of tests load an espace each."""
+        state = self.state(Lock.EXCLUSIVE)
+        values = {
+            "horloge": horloge,
+            "horloge_initiale": horloge,
+            "version_pannes": 0,
+            "scenario": scenario,
+            "scenario_nom": str(scenario.get("nom", "")),
+        }
+        connection = self.session.connection()
+        if state is None:
+            generation = secrets.randbelow(2**30)
+            connection.execute(_INSERT, {**values, "nom": self.espace, "generation": generation})
+            return
+        _delete_contents(self.session, [self.espace])
+        connection.execute(
+            _REPLACE, {**values, "cible": self.espace, "generation": state.generation + 1}
+        )
+
+    def mark_started(self, fingerprint: str) -> None:
+        """Remember the content the espace was loaded from at the server's start."""
+        self.session.execute(
+            update(EspaceRow)
+            .where(EspaceRow.nom == self.espace)
+            .values(empreinte_demarrage=fingerprint)
+        )
 
     def wipe(self) -> None:
         """Delete everything of the espace but the espace itself, its row locked first: two

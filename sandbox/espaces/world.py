@@ -36,6 +36,8 @@ class World:
             if (cle := cfa.cle(opco)) is not None
         }
         self._cfas = {cfa.siret: cfa for cfa in scenario.cfas}
+        # Built once: every request reads its OPCO's (a default profile is a new model).
+        self._profiles = {opco: scenario.profile(opco) for opco in OPCOS}
         self._logiciels = {logiciel.clientId: logiciel for logiciel in scenario.logiciels}
         self._employeurs = {e.siret: e for e in scenario.employeurs}
         self._certifications = {c.rncp.removeprefix("RNCP"): c for c in scenario.certifications}
@@ -62,7 +64,8 @@ class World:
         return self._cfas.get(siret)
 
     def profile(self, opco: str) -> OpcoProfile:
-        return self.scenario.profile(opco)
+        found = self._profiles.get(opco)
+        return self.scenario.profile(opco) if found is None else found
 
     def requires_token(self, opco: str) -> bool:
         """Whether the OPCO asks for an OAuth2 Bearer token: its profile, else production's."""

@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -59,18 +60,30 @@ class JournalWriter:
         # Per espace, its entries written since its last pruning; the most recently written
         # last. Only the writer's thread reads and writes it.
         self._unpruned: dict[str, int] = {}
+        # Per espace, its entries submitted and not yet written (or lost).
+        self._pending: Counter[str] = Counter()
+        self._pending_lock = threading.Lock()
 
     def submit(self, espace: str, entry: journal.Entry) -> None:
         self._ensure_started()
+        with self._pending_lock:
+            self._pending[espace] += 1
         self._queue.put(Job(espace, entry))
 
-    def flush(self) -> None:
-        """Return once every entry submitted before this call is written."""
-        if self._thread is None:
+    def flush(self, espace: str | None = None) -> None:
+        """Return once every entry submitted before this call is written; with `espace`,
+        at once when none of that espace's waits (a fresh test's espace: loading it need
+        not wait for the previous test's entries)."""
+        if self._thread is None or (espace is not None and not self.holds(espace)):
             return
         done = threading.Event()
         self._queue.put(done)
         done.wait()
+
+    def holds(self, espace: str) -> bool:
+        """Whether entries of the espace are submitted and not yet written."""
+        with self._pending_lock:
+            return self._pending[espace] > 0
 
     def close(self) -> None:
         """Write what is left and stop (the app's shutdown)."""
@@ -125,6 +138,9 @@ class JournalWriter:
                 self._write_in(session, batch)
         except Exception:  # the journal must never take the server down with it
             log.exception("%d journal entries lost", len(batch))
+        finally:
+            with self._pending_lock:
+                self._pending -= Counter(job.espace for job in batch)
 
     def _write_in(self, session: Session, batch: list[Job]) -> None:
         for espace, entries in _by_espace(batch).items():

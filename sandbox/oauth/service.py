@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sandbox.core.opcos import OPCOS, Opco
-from sandbox.core.tables import JetonRow
 from sandbox.errors import JETON_EXPIRE, JETON_INVALIDE
 from sandbox.espaces.espace import Espace
 from sandbox.oauth.repository import JetonRepository
@@ -69,14 +68,8 @@ def issue(espace: Espace, opco: Opco, asked: TokenRequest) -> Token:
     scope = _granted_scope(asked.scope)
     duree = espace.world.profile(opco.code).dureeJeton
     token = secrets.token_urlsafe(32)
-    JetonRepository.of(espace).add(
-        JetonRow(
-            empreinte=digest(token),
-            opco=opco.code,
-            client_id=asked.client_id,
-            scope=scope,
-            expire_a=now() + timedelta(seconds=duree),
-        )
+    JetonRepository.of(espace).store(
+        digest(token), opco.code, asked.client_id, scope, now() + timedelta(seconds=duree)
     )
     return Token(token, duree, scope)
 

@@ -253,9 +253,7 @@ def install(session: Session, espace_nom: str, loaded: LoadedScenario, today: da
 
     dossiers = len(scenario.dossiers) + scenario.generer.dossiers
     with TEMPLATES.snapshot(loaded.document, horloge, build, dossiers) as made:
-        espaces = EspaceRepository(session, espace_nom)
-        espaces.wipe()
-        espaces.save(horloge, loaded.document)
+        EspaceRepository(session, espace_nom).replace(horloge, loaded.document)
         snapshot.put(session, made, espace_nom)
     return Summary(len(scenario.cfas), dossiers, len(scenario.factures), horloge)
 
@@ -264,7 +262,7 @@ def _apply(session: Session, espace_nom: str, loaded: LoadedScenario, horloge: d
     """Every dossier and invoice of the scenario through the domain's rules, in an empty
     espace."""
     scenario = loaded.scenario
-    EspaceRepository(session, espace_nom).save(horloge, loaded.document)
+    EspaceRepository(session, espace_nom).replace(horloge, loaded.document)
     espace = Espace(session, espace_nom, World(scenario), horloge)
     # The private database holds only what this install adds: dossiers go in in bulk.
     with bulk(session):

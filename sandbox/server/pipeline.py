@@ -300,9 +300,9 @@ class ControlRoute(TransactionalRoute):
         self, request: Request, runtime: Runtime, session: Session, faults: bool
     ) -> pannes.Demande | None:
         check_admin_token(request, runtime.admin_token)
-        # What the journal's writer holds goes first: a read finds the calls made before
-        # it, a reset or a load empties the journal of them too.
-        runtime.journal.flush()
+        # What the journal's writer holds of the espace goes first: a read finds the calls
+        # made before it, a reset or a load empties the journal of them too.
+        runtime.journal.flush(espace_name(request))
         if self.creates_espace:
             return None
         return super().prepare(request, runtime, session, faults)

@@ -76,8 +76,9 @@ class Runtime:
         self, session: Session, nom: str, state: EspaceState, request: pannes.Demande
     ) -> bool:
         """Whether a fault rule of the espace aims at the request: known from the cached
-        targets of its rules, read in the request's session when they changed."""
-        if request.opco not in OPCOS:
+        targets of its rules, read in the request's session when they changed. None since
+        the espace's load (`version_pannes` 0, a fresh test's espace): nothing to read."""
+        if request.opco not in OPCOS or state.version_pannes == 0:
             return False
         cibles = self.cibles.get(
             (nom, request.opco),
@@ -110,9 +111,7 @@ class Runtime:
                     return
                 dropped = espaces.counts()
                 install(session, DEFAULT_ESPACE, loaded, today)
-                installed = espaces.row()
-                assert installed is not None
-                installed.empreinte_demarrage = fingerprint
+                espaces.mark_started(fingerprint)
         except IntegrityError:
             return  # another worker installed it at the same moment
         if dropped is not None:

@@ -287,7 +287,7 @@ def database(opco_sandbox_database_url: str) -> Iterator[Database]:
     database.create_schema()
     with database.transaction() as session:
         for nom in WRITTEN_TO:
-            EspaceRepository(session, nom).save(date(2026, 1, 5), {"nom": "vide"})
+            EspaceRepository(session, nom).replace(date(2026, 1, 5), {"nom": "vide"})
     yield database
     with database.transaction() as session:
         for nom in WRITTEN_TO:
@@ -325,6 +325,26 @@ def test_a_batch_writes_each_entry_in_its_espace_masked(database: Database) -> N
     assert (second.chemin, second.opco, second.codes) == ("/akto/v1/status?n=2", "akto", ["X"])
     [other] = written(database, "journal-b")
     assert other.diagnostics == ["clé ***"]
+
+
+def test_a_flush_of_one_espace_waits_for_its_entries_only_when_it_has_some(
+    database: Database,
+) -> None:
+    writer = JournalWriter(database, lambda row: (), keep=10)
+    assert not writer.holds("journal-a")
+    writer.flush("journal-a")  # nothing of it waits: at once, the writer never started
+    writer.submit("journal-a", request("/akto/v1/status"))
+    assert writer.holds("journal-a")
+    assert not writer.holds("journal-b")
+    writer.flush("journal-a")
+    assert not writer.holds("journal-a")
+    assert [entry.chemin for entry in written(database, "journal-a")] == ["/akto/v1/status"]
+    writer.submit("journal-b", request("/atlas/v1/status"))
+    writer.submit("journal-a", request("/akto/v1/status?n=2"))
+    writer.flush("journal-b")  # the whole queue before it goes, whatever espaces it holds
+    assert not writer.holds("journal-a")
+    assert len(written(database, "journal-a")) == 2
+    writer.close()
 
 
 def test_espaces_written_in_turn_each_keep_about_their_last_entries(database: Database) -> None:
