@@ -18,8 +18,7 @@ class JetonRepository(Repository[JetonRow]):
         self, empreinte: str, opco: str, client_id: str, scope: str, expire_a: datetime
     ) -> None:
         """A new token's row, in one statement built once, without the ORM's unit of work
-        (a fixture's load issues one per OPCO asking for tokens: flushed one by one, they
-        cost more than the rest of the load)."""
+        (flushing the one row cost more than the rest of a token's issue)."""
         self.session.connection().execute(
             _INSERT,
             {
