@@ -71,9 +71,9 @@ def _counts(session: Session, table: type[DossierRow] | type[FactureRow]) -> dic
 
 
 def drop_espaces(session: Session, names: Collection[str]) -> None:
-    """Drop many espaces at once, as `EspaceRepository.drop` drops one (their rows locked
-    first), in one statement per table: the pytest plugin drops its tests' espaces by the
-    hundred. A name of no espace is ignored."""
+    """Drop espaces and all they hold, their rows locked first, in one statement per table
+    however many they are: the pytest plugin drops its tests' espaces by the hundred. A
+    name of no espace is ignored."""
     chosen = sorted(names)  # locked in one order: two bulk drops cannot deadlock
     if not chosen:
         return
@@ -119,9 +119,9 @@ _REPLACE = update(EspaceRow).where(EspaceRow.nom == bindparam("cible"))
 class EspaceRepository(Repository[EspaceRow]):
     table = EspaceRow
 
-    def row(self, lock: bool = False) -> EspaceRow | None:
-        """The espace's row; `lock`: locked exclusively (see `locked`)."""
-        return self.locked() if lock else self.one_or_none(self._row_query())
+    def row(self) -> EspaceRow | None:
+        """The espace's row, unlocked (see `locked`)."""
+        return self.one_or_none(self._row_query())
 
     def locked(self, shared: bool = False) -> EspaceRow | None:
         """The espace's row, read afresh and locked until the transaction ends: exclusively
@@ -198,17 +198,9 @@ class EspaceRepository(Repository[EspaceRow]):
             .values(empreinte_demarrage=fingerprint)
         )
 
-    def wipe(self) -> None:
-        """Delete everything of the espace but the espace itself, its row locked first: two
-        replacements of one espace run one after the other, the second deleting all that
-        the first installed. An espace not yet made has nothing to delete."""
-        if self.locked() is None:
-            return
-        _delete_contents(self.session, [self.espace])
-
     def drop(self) -> None:
-        self.wipe()
-        self.session.execute(delete(EspaceRow).where(EspaceRow.nom == self.espace))
+        """Drop the espace and all it holds (nothing when there is no such espace)."""
+        drop_espaces(self.session, [self.espace])
 
     def next_number(self, opco: str, nom: str) -> int:
         """The next value of a sequence; the row lock serialises concurrent callers."""
