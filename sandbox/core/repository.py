@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, inspect, select
+from sqlalchemy import ColumnElement, ScalarResult, Select, bindparam, func, inspect, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from sandbox.core.tables import Base
@@ -123,17 +123,33 @@ class Repository(Generic[RowT]):
         return query if opco is None else query.where(self.table.opco == opco)
 
     @classmethod
-    def prepared(cls) -> Select[Any]:
+    def prepared(cls, *, of_opco: bool = False) -> Select[Any]:
         """Where a statement built once begins (a query of every request: building it costs
-        more than running it): the espace's rows, the espace a bound parameter that
-        `one_prepared` fills in."""
-        return select(cls.table).where(cls.table.espace == bindparam("espace"))
+        more than running it): the espace's rows (of one OPCO when `of_opco`), the espace and
+        the OPCO bound parameters that `run_prepared` fills in."""
+        query = select(cls.table).where(cls.table.espace == bindparam("espace"))
+        return query.where(cls.table.opco == bindparam("opco")) if of_opco else query
+
+    def run_prepared(self, statement: Select[Any], **parameters: Any) -> ScalarResult[RowT]:
+        """The rows of a `prepared()` statement in this espace."""
+        return self.session.scalars(statement, {"espace": self.espace, **parameters})
 
     def one_prepared(self, statement: Select[Any], **parameters: Any) -> RowT | None:
         """The one row of a `prepared()` statement in this espace, or None."""
-        found = self.session.scalars(statement, {"espace": self.espace, **parameters})
-        row: RowT | None = found.one_or_none()
-        return row
+        return self.run_prepared(statement, **parameters).one_or_none()
+
+    def page_prepared(
+        self, statement: Select[Any], numero: int, taille: int, **parameters: Any
+    ) -> Page[RowT]:
+        """Page `numero` (from 1) of `taille` rows of a `prepared()` statement, in its order,
+        and the total; both statements built once (`paged`)."""
+        count, rows = paged(statement)
+        parameters = {"espace": self.espace, **parameters}
+        total = self.session.scalar(count, parameters)
+        page = self.session.scalars(
+            rows, {**parameters, "debut": (numero - 1) * taille, "taille": taille}
+        )
+        return Page(total or 0, list(page))
 
     def add(self, row: RowT) -> RowT:
         """The row, stamped with the espace and written (in a bulk session: held, and
@@ -181,17 +197,25 @@ class Repository(Generic[RowT]):
     def one_or_none(self, query: Select[Any]) -> RowT | None:
         return self.session.scalars(query).one_or_none()
 
-    def bytewise(self, column: QueryableAttribute[Any]) -> ColumnElement[Any]:
-        """`column` ordered by code point on every engine, as SQLite does: PostgreSQL's locale
-        collations would ignore hyphens and case (`DEMO-0001` beside `demo0001`)."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            return column.expression.collate("C")
-        return column.expression
+    @property
+    def dialect(self) -> str:
+        """The engine's name (`sqlite`, `postgresql`): statements built once per engine are
+        keyed by it."""
+        return self.session.get_bind().dialect.name
 
-    def page(self, query: Select[Any], numero: int, taille: int) -> Page[RowT]:
-        """Page `numero` (from 1) of `taille` rows, in the query's order, and the total."""
-        total = self.session.scalar(
-            select(func.count()).select_from(query.order_by(None).subquery())
-        )
-        rows = self.all(query.offset((numero - 1) * taille).limit(taille))
-        return Page(total or 0, rows)
+
+def bytewise(column: QueryableAttribute[Any], dialect: str) -> ColumnElement[Any]:
+    """`column` ordered by code point on every engine, as SQLite does: PostgreSQL's locale
+    collations would ignore hyphens and case (`DEMO-0001` beside `demo0001`)."""
+    if dialect == "postgresql":
+        return column.expression.collate("C")
+    return column.expression
+
+
+@cache
+def paged(statement: Select[Any]) -> tuple[Select[Any], Select[Any]]:
+    """A prepared statement's count of rows, and its rows from `debut` (bound, as `taille`,
+    their number)."""
+    count = select(func.count()).select_from(statement.order_by(None).subquery())
+    rows = statement.offset(bindparam("debut")).limit(bindparam("taille"))
+    return count, rows

@@ -122,7 +122,7 @@ class DossierRow(Base):
     )
 
 
-# PostgreSQL orders numeroInterne bytewise (COLLATE "C", `Repository.bytewise`): an index in
+# PostgreSQL orders numeroInterne bytewise (COLLATE "C", `core.repository.bytewise`): an index in
 # that order serves a CFA's pages without sorting all its dossiers. (SQLite's order is
 # already bytewise: the unique constraint's index serves it.)
 Index(

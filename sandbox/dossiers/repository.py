@@ -2,12 +2,13 @@
 
 from collections.abc import Hashable, Sequence
 from datetime import date
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Select, Table, func, insert, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import Select, Table, bindparam, func, insert, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
-from sandbox.core.repository import Page, Repository, column_values
+from sandbox.core.repository import Page, Repository, bytewise, column_values
 from sandbox.core.tables import DossierRow, EcheanceRow
 
 # The numbers a CFA reads one of its dossiers by.
@@ -96,34 +97,29 @@ class DossierRepository(Repository[DossierRow]):
         )
         return self.all(query.order_by(DossierRow.id).with_for_update())
 
-    def _of_cfa(self, opco: str, siret_cfa: str) -> Select[Any]:
-        """The CFA's dossiers: those known by a numeroInterne (transmitted, or deposited by
-        the employer and paired), by numeroInterne."""
-        query = self.select(opco).where(
-            DossierRow.siret_cfa == siret_cfa, DossierRow.numero_interne.is_not(None)
-        )
-        return query.order_by(self.bytewise(DossierRow.numero_interne))
-
     def page_of_cfa(self, opco: str, siret_cfa: str, numero: int, taille: int) -> Page[DossierRow]:
-        return self.page(self._of_cfa(opco, siret_cfa), numero, taille)
+        return self.page_prepared(
+            _cfa_dossiers(self.dialect), numero, taille, opco=opco, siret_cfa=siret_cfa
+        )
 
     def all_of_cfa(self, opco: str, siret_cfa: str) -> list[DossierRow]:
-        return self.all(self._of_cfa(opco, siret_cfa))
+        return list(self.run_prepared(_cfa_dossiers(self.dialect), opco=opco, siret_cfa=siret_cfa))
 
     def of_cfa_by(
         self, opco: str, siret_cfa: str, numero: Numero, valeur: str
     ) -> DossierRow | None:
         """The CFA's dossier whose `numero` (numeroInterne, numeroExterne or numeroDeca) is
-        `valeur`."""
-        column = _NUMEROS[numero]
-        return self.session.scalars(
-            self._of_cfa(opco, siret_cfa).where(column == valeur).limit(1)
-        ).first()
+        `valeur`, its échéances read with it."""
+        statement = _cfa_dossier_by(numero, self.dialect)
+        found = self.run_prepared(statement, opco=opco, siret_cfa=siret_cfa, valeur=valeur)
+        return found.unique().first()
 
     def of_cfa_among(self, opco: str, siret_cfa: str, numeros: Sequence[str]) -> list[DossierRow]:
         """The CFA's dossiers whose numeroInterne is among `numeros`."""
-        query = self._of_cfa(opco, siret_cfa).where(DossierRow.numero_interne.in_(numeros))
-        return self.all(query)
+        query = _cfa_dossiers(self.dialect).where(
+            DossierRow.numero_interne.in_(bindparam("numeros", expanding=True))
+        )
+        return list(self.run_prepared(query, opco=opco, siret_cfa=siret_cfa, numeros=numeros))
 
     def numeros_internes(
         self, opco: str, siret_cfa: str, numeros_externes: set[str]
@@ -166,3 +162,22 @@ class DossierRepository(Repository[DossierRow]):
     def due_on(self, day: date) -> list[DossierRow]:
         query = self.select().where(DossierRow.prochaine_etape == day)
         return self.all(query.order_by(DossierRow.id))
+
+
+# The reads of a CFA's dossiers, a query of nearly every request, are built once per engine.
+@cache
+def _cfa_dossiers(dialect: str) -> Select[Any]:
+    """The CFA's dossiers: those known by a numeroInterne (transmitted, or deposited by the
+    employer and paired), by numeroInterne."""
+    query = DossierRepository.prepared(of_opco=True).where(
+        DossierRow.siret_cfa == bindparam("siret_cfa"), DossierRow.numero_interne.is_not(None)
+    )
+    return query.order_by(bytewise(DossierRow.numero_interne, dialect))
+
+
+@cache
+def _cfa_dossier_by(numero: Numero, dialect: str) -> Select[Any]:
+    """The CFA's dossier whose `numero` is `valeur`, with its échéances (the answer names
+    them): two statements, without the lazy load's building of the second."""
+    query = _cfa_dossiers(dialect).where(_NUMEROS[numero] == bindparam("valeur"))
+    return query.options(joinedload(DossierRow.echeances)).limit(1)

@@ -1,9 +1,8 @@
 """The queries on invoices and on the échéances they book, scoped to the espace."""
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import bindparam, func, select
 
 from sandbox.core.repository import Page, Repository
 from sandbox.core.tables import DossierRow, EcheanceRow, FactureRow
@@ -25,10 +24,7 @@ class FactureRepository(Repository[FactureRow]):
 
     def paid_of_cfa(self, opco: str, siret_cfa: str) -> list[FactureRow]:
         """The CFA's invoices at that OPCO that are paid."""
-        query = self.select(opco).where(
-            FactureRow.siret_cfa == siret_cfa, FactureRow.etat == EtatFacture.REGLE
-        )
-        return self.all(query.order_by(FactureRow.id))
+        return list(self.run_prepared(_PAID_OF_CFA, opco=opco, siret_cfa=siret_cfa))
 
     def latest(self, opco: str, siret_cfa: str, reference: str) -> FactureRow | None:
         """The CFA's last invoice under that referenceFactureCFA (earlier ones were
@@ -46,16 +42,11 @@ class FactureRepository(Repository[FactureRow]):
             )
         )
 
-    def _of_cfa(self, opco: str, siret_cfa: str) -> Select[Any]:
-        """The CFA's invoices at that OPCO, rejected ones included, oldest first."""
-        query = self.select(opco).where(FactureRow.siret_cfa == siret_cfa)
-        return query.order_by(FactureRow.id)
-
     def page_of_cfa(self, opco: str, siret_cfa: str, numero: int, taille: int) -> Page[FactureRow]:
-        return self.page(self._of_cfa(opco, siret_cfa), numero, taille)
+        return self.page_prepared(_OF_CFA, numero, taille, opco=opco, siret_cfa=siret_cfa)
 
     def all_of_cfa(self, opco: str, siret_cfa: str) -> list[FactureRow]:
-        return self.all(self._of_cfa(opco, siret_cfa))
+        return list(self.run_prepared(_OF_CFA, opco=opco, siret_cfa=siret_cfa))
 
     def for_control(self, opco: str, numero_interne: str) -> FactureRow | None:
         """The OPCO's invoice of that numeroInterneFacture, whichever CFA sent it."""
@@ -82,3 +73,13 @@ class FactureRepository(Repository[FactureRow]):
     def due_on(self, day: date) -> list[FactureRow]:
         query = self.select().where(FactureRow.date_paiement_prevue == day)
         return self.all(query.order_by(FactureRow.id))
+
+
+# Read by every dossier's answer (its frais already paid) and every page of invoices: built
+# once.
+_OF_CFA = (
+    FactureRepository.prepared(of_opco=True)
+    .where(FactureRow.siret_cfa == bindparam("siret_cfa"))
+    .order_by(FactureRow.id)
+)  # the CFA's invoices at that OPCO, rejected ones included, oldest first
+_PAID_OF_CFA = _OF_CFA.where(FactureRow.etat == EtatFacture.REGLE)
