@@ -42,7 +42,7 @@ def pair(espace: Espace, opco: str, siret_cfa: str, demande: Appairage) -> Dossi
     refuse_used_numero_interne(espace, opco, siret_cfa, demande.numero_interne)
     # Two dossiers paired to one number at once: the unique constraint fails the second
     # transaction, which is played again and then sees the first.
-    row.numero_interne = demande.numero_interne
+    DossierRepository.of(espace).pair(row, demande.numero_interne)
     return row
 
 

@@ -142,14 +142,18 @@ class Repository(Generic[RowT]):
         self, statement: Select[Any], numero: int, taille: int, **parameters: Any
     ) -> Page[RowT]:
         """Page `numero` (from 1) of `taille` rows of a `prepared()` statement, in its order,
-        and the total; both statements built once (`paged`)."""
-        count, rows = paged(statement)
-        parameters = {"espace": self.espace, **parameters}
-        total = self.session.scalar(count, parameters)
-        page = self.session.scalars(
-            rows, {**parameters, "debut": (numero - 1) * taille, "taille": taille}
-        )
-        return Page(total or 0, list(page))
+        and the total of its rows, counted."""
+        count, _ = paged(statement)
+        total = self.session.scalar(count, {"espace": self.espace, **parameters})
+        return Page(total or 0, self.slice_prepared(statement, numero, taille, **parameters))
+
+    def slice_prepared(
+        self, statement: Select[Any], numero: int, taille: int, **parameters: Any
+    ) -> list[RowT]:
+        """Page `numero` (from 1) of `taille` rows of a `prepared()` statement."""
+        _, rows = paged(statement)
+        debut = (numero - 1) * taille
+        return list(self.run_prepared(rows, debut=debut, taille=taille, **parameters))
 
     def add(self, row: RowT) -> RowT:
         """The row, stamped with the espace and written (in a bulk session: held, and

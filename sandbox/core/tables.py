@@ -66,7 +66,8 @@ class EspaceRow(Base):
 
 
 class CounterRow(Base):
-    """Sequences per espace and OPCO (numeroExterne, DECA), for deterministic numbers."""
+    """Sequences per espace and OPCO: deterministic numbers (numeroExterne, DECA), and the
+    count of each CFA's dossiers (`DossierRepository.page_of_cfa`)."""
 
     __tablename__ = "compteurs"
 
@@ -286,9 +287,10 @@ class SchemaRow(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-# Bumped whenever a table changes: a database made by an older sandbox is then made anew
-# (a sandbox's data is test data; `create_schema` says so in the log).
-SCHEMA_VERSION = 8
+# Bumped whenever a table, or what its rows hold, changes (9: each CFA's dossiers counted
+# among the sequences): a database made by an older sandbox is then made anew (a sandbox's
+# data is test data; `create_schema` says so in the log).
+SCHEMA_VERSION = 9
 
 
 class JournalRow(Base):

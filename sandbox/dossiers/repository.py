@@ -10,6 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from sandbox.core.repository import Page, Repository, bytewise, column_values
 from sandbox.core.tables import DossierRow, EcheanceRow
+from sandbox.espaces.repository import EspaceRepository
 
 # The numbers a CFA reads one of its dossiers by.
 Numero = Literal["numeroInterne", "numeroExterne", "numeroDeca"]
@@ -97,10 +98,28 @@ class DossierRepository(Repository[DossierRow]):
         )
         return self.all(query.order_by(DossierRow.id).with_for_update())
 
+    def add(self, row: DossierRow) -> DossierRow:
+        """The dossier written; one more of its CFA's when it has a numeroInterne."""
+        super().add(row)
+        if row.numero_interne is not None:
+            self._count_one_more(row)
+        return row
+
+    def pair(self, row: DossierRow, numero_interne: str) -> None:
+        """An employer's dossier now known to its CFA by `numero_interne`."""
+        row.numero_interne = numero_interne
+        self._count_one_more(row)
+
+    def _count_one_more(self, row: DossierRow) -> None:
+        # The CFA's dossiers, counted as they gain a numeroInterne: a page's total reads
+        # the count instead of counting them (tens of thousands, at scale).
+        EspaceRepository(self.session, self.espace).next_number(row.opco, _of_cfa(row.siret_cfa))
+
     def page_of_cfa(self, opco: str, siret_cfa: str, numero: int, taille: int) -> Page[DossierRow]:
-        return self.page_prepared(
-            _cfa_dossiers(self.dialect), numero, taille, opco=opco, siret_cfa=siret_cfa
-        )
+        total = EspaceRepository(self.session, self.espace).counted(opco, _of_cfa(siret_cfa))
+        statement = _cfa_dossiers(self.dialect)
+        rows = self.slice_prepared(statement, numero, taille, opco=opco, siret_cfa=siret_cfa)
+        return Page(total, rows)
 
     def all_of_cfa(self, opco: str, siret_cfa: str) -> list[DossierRow]:
         return list(self.run_prepared(_cfa_dossiers(self.dialect), opco=opco, siret_cfa=siret_cfa))
@@ -162,6 +181,12 @@ class DossierRepository(Repository[DossierRow]):
     def due_on(self, day: date) -> list[DossierRow]:
         query = self.select().where(DossierRow.prochaine_etape == day)
         return self.all(query.order_by(DossierRow.id))
+
+
+def _of_cfa(siret_cfa: str) -> str:
+    """The name of the count of a CFA's dossiers (see `_cfa_dossiers`), among the
+    espace's sequences."""
+    return f"dossiers:{siret_cfa}"
 
 
 # The reads of a CFA's dossiers, a query of nearly every request, are built once per engine.

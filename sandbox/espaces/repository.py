@@ -217,6 +217,11 @@ class EspaceRepository(Repository[EspaceRow]):
             return 1
         return self.session.scalars(select(CounterRow.valeur).where(*key)).one()
 
+    def counted(self, opco: str, nom: str) -> int:
+        """A sequence's value: how many numbers it gave (0 before the first)."""
+        found = self.session.scalar(_COUNTER, {"espace": self.espace, "opco": opco, "nom": nom})
+        return found or 0
+
     def _next_in_bulk(self, batch: Bulk, opco: str, nom: str) -> int:
         """The counter's row, read once and bumped in memory: written with the next chunk
         (the bulk session is the only one writing in its database)."""
@@ -229,3 +234,11 @@ class EspaceRepository(Repository[EspaceRow]):
             batch.counters[(self.espace, opco, nom)] = counter
         counter.valeur += 1
         return counter.valeur
+
+
+# A page of dossiers reads one: built once.
+_COUNTER = select(CounterRow.valeur).where(
+    CounterRow.espace == bindparam("espace"),
+    CounterRow.opco == bindparam("opco"),
+    CounterRow.nom == bindparam("nom"),
+)

@@ -53,6 +53,12 @@ def etats(sandbox: OpcoSandbox, cfa: str | None = None) -> list[dict[str, Any]]:
     return results
 
 
+def page_total(sandbox: OpcoSandbox) -> int:
+    """The `total` of the CFA's first `v2` page (the count kept as dossiers are numbered)."""
+    total: int = sandbox.client("akto").get("/v2/dossiers/etats").json()["total"]
+    return total
+
+
 def last_journal_entry(sandbox: OpcoSandbox) -> dict[str, Any]:
     entry: dict[str, Any] = sandbox.control.get("/journal").json()["entrees"][-1]
     return entry
@@ -115,6 +121,16 @@ def test_a_paired_deposit_enters_the_cfa_state_list(opco_sandbox: OpcoSandbox) -
     listed = etats(opco_sandbox)
     assert [e["numeroInterne"] for e in listed] == ["DEMO-0001", "P-0001"]
     assert listed[1]["numeroExterne"] == "AKTO-2026-000002"
+
+
+def test_a_page_counts_a_paired_deposit_once(opco_sandbox: OpcoSandbox) -> None:
+    assert page_total(opco_sandbox) == 1
+
+    pair(opco_sandbox).raise_for_status()
+    pair(opco_sandbox).raise_for_status()  # the same number again: the same dossier
+    assert codes(pair(opco_sandbox, numeroInterne="P-0002")) == ["APPAIRAGE_DEJA_REALISE"]
+
+    assert page_total(opco_sandbox) == len(etats(opco_sandbox)) == 2
 
 
 def test_a_paired_deposit_goes_on_with_the_clock(opco_sandbox: OpcoSandbox) -> None:
@@ -323,6 +339,7 @@ def test_concurrent_pairings_to_different_numbers_pair_once(opco_sandbox: OpcoSa
     assert Counter(r.status_code for r in responses) == {200: 1, 400: senders - 1}
     winner = next(r for r in responses if r.status_code == 200).json()["cerfa"]["numeroInterne"]
     assert [e["numeroInterne"] for e in etats(opco_sandbox)] == ["DEMO-0001", winner]
+    assert page_total(opco_sandbox) == 2  # the losers' counts rolled back with them
 
 
 def test_concurrent_pairings_of_two_dossiers_to_one_number_pair_one(
@@ -338,6 +355,7 @@ def test_concurrent_pairings_of_two_dossiers_to_one_number_pair_one(
         ["NUMERO_INTERNE_DEJA_UTILISE"]
     ]
     assert [e["numeroInterne"] for e in etats(opco_sandbox)] == ["DEMO-0001", "RACE"]
+    assert page_total(opco_sandbox) == 2
 
 
 # Schema and access

@@ -498,6 +498,24 @@ def test_page_shows_only_this_opcos_dossiers(opco_sandbox: OpcoSandbox) -> None:
     assert numeros(page(opco_sandbox)) == ["DEMO-0001"]
 
 
+def test_a_page_total_counts_each_stored_dossier_once(opco_sandbox: OpcoSandbox) -> None:
+    accepted(send(opco_sandbox, transmission("CFA-1", apprenti={"nom": "Petit"})))
+    unnumbered = transmission(apprenti={"nom": "Sans"})
+    del unnumbered["numeroInterne"]  # numbered by the OPCO
+    accepted(send(opco_sandbox, unnumbered))
+    refused = [
+        transmission("CFA-1", apprenti={"nom": "Petit"}),  # a duplicate
+        transmission("CFA-1", apprenti={"nom": "Autre"}),  # a number already used
+        transmission("CFA-2", apprenti={"nir": "1"}),  # a blocking control fails
+    ]
+    assert [send(opco_sandbox, body).status_code for body in refused] == [400, 400, 400]
+    accepted(send_as_other_cfa(opco_sandbox, transmission("AUTRE-1")))
+
+    body = page(opco_sandbox, taillePage=500).json()
+    assert body["total"] == body["count"] == len(numeros(page(opco_sandbox))) == 3
+    assert page(opco_sandbox, cfa=OTHER_CFA_SIRET).json()["total"] == 1
+
+
 @pytest.mark.opco_scenario(scenario_with_dossiers(55))
 def test_page_holds_50_dossiers_by_default(opco_sandbox: OpcoSandbox) -> None:
     first, second = page(opco_sandbox).json(), page(opco_sandbox, numeroPage=2).json()
