@@ -53,26 +53,21 @@ class DossierRepository(Repository[DossierRow]):
     def live_duplicate(self, opco: str, cle_doublon: str) -> DossierRow | None:
         if self.never_added("cle_doublon", opco, cle_doublon):
             return None
-        query = self.select(opco).where(DossierRow.cle_doublon == cle_doublon)
-        return self.session.scalars(query).first()
+        return self.run_prepared(_BY_CLE_DOUBLON, opco=opco, cle_doublon=cle_doublon).first()
 
     def by_numero_interne(
         self, opco: str, siret_cfa: str, numero_interne: str
     ) -> DossierRow | None:
         if self.never_added("numero_interne", opco, siret_cfa, numero_interne):
             return None
-        return self.one_or_none(
-            self.select(opco).where(
-                DossierRow.siret_cfa == siret_cfa, DossierRow.numero_interne == numero_interne
-            )
+        return self.one_prepared(
+            _BY_NUMERO_INTERNE, opco=opco, siret_cfa=siret_cfa, numero_interne=numero_interne
         )
 
     def by_numero_externe(self, opco: str, numero_externe: str) -> DossierRow | None:
         if self.never_added("numero_externe", opco, numero_externe):
             return None
-        return self.one_or_none(
-            self.select(opco).where(DossierRow.numero_externe == numero_externe)
-        )
+        return self.one_prepared(_BY_NUMERO_EXTERNE, opco=opco, numero_externe=numero_externe)
 
     def pairing_candidates(
         self,
@@ -172,15 +167,25 @@ class DossierRepository(Repository[DossierRow]):
 
     def next_due_date(self, until: date) -> date | None:
         """The earliest pending transition date on or before `until`."""
-        return self.session.scalar(
-            select(func.min(DossierRow.prochaine_etape)).where(
-                DossierRow.espace == self.espace, DossierRow.prochaine_etape <= until
-            )
-        )
+        return self.session.scalar(_NEXT_DUE, {"espace": self.espace, "until": until})
 
     def due_on(self, day: date) -> list[DossierRow]:
         query = self.select().where(DossierRow.prochaine_etape == day)
         return self.all(query.order_by(DossierRow.id))
+
+
+# What every transmission asks (its duplicate, its numbers, the clock's next step): built
+# once.
+_OF_OPCO = DossierRepository.prepared(of_opco=True)
+_BY_CLE_DOUBLON = _OF_OPCO.where(DossierRow.cle_doublon == bindparam("cle_doublon"))
+_BY_NUMERO_INTERNE = _OF_OPCO.where(
+    DossierRow.siret_cfa == bindparam("siret_cfa"),
+    DossierRow.numero_interne == bindparam("numero_interne"),
+)
+_BY_NUMERO_EXTERNE = _OF_OPCO.where(DossierRow.numero_externe == bindparam("numero_externe"))
+_NEXT_DUE = select(func.min(DossierRow.prochaine_etape)).where(
+    DossierRow.espace == bindparam("espace"), DossierRow.prochaine_etape <= bindparam("until")
+)
 
 
 def _of_cfa(siret_cfa: str) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from sandbox.core.repository import Bulk, Repository, bulk_of
@@ -207,19 +207,18 @@ class EspaceRepository(Repository[EspaceRow]):
         batch = bulk_of(self.session)
         if batch is not None:
             return self._next_in_bulk(batch, opco, nom)
-        key = (CounterRow.espace == self.espace, CounterRow.opco == opco, CounterRow.nom == nom)
-        bumped = self.session.execute(
-            update(CounterRow).where(*key).values(valeur=CounterRow.valeur + 1)
-        )
-        if bumped.rowcount == 0:  # type: ignore[attr-defined]
-            self.session.add(CounterRow(espace=self.espace, opco=opco, nom=nom, valeur=1))
-            self.session.flush()
+        key = {"cle_espace": self.espace, "cle_opco": opco, "cle_nom": nom}
+        connection = self.session.connection()
+        bumped = connection.execute(_BUMP, key).scalar()
+        if bumped is None:
+            connection.execute(_FIRST, key)
             return 1
-        return self.session.scalars(select(CounterRow.valeur).where(*key)).one()
+        return int(bumped)
 
     def counted(self, opco: str, nom: str) -> int:
         """A sequence's value: how many numbers it gave (0 before the first)."""
-        found = self.session.scalar(_COUNTER, {"espace": self.espace, "opco": opco, "nom": nom})
+        key = {"cle_espace": self.espace, "cle_opco": opco, "cle_nom": nom}
+        found = self.session.scalar(_COUNTER, key)
         return found or 0
 
     def _next_in_bulk(self, batch: Bulk, opco: str, nom: str) -> int:
@@ -236,9 +235,25 @@ class EspaceRepository(Repository[EspaceRow]):
         return counter.valeur
 
 
-# A page of dossiers reads one: built once.
-_COUNTER = select(CounterRow.valeur).where(
-    CounterRow.espace == bindparam("espace"),
-    CounterRow.opco == bindparam("opco"),
-    CounterRow.nom == bindparam("nom"),
+# A sequence's statements, built once: a transmission bumps two, a page reads one (in
+# Core: the ORM's update would look for the rows to refresh in the session, and there are
+# none outside a bulk session).
+_COUNTERS: Table = CounterRow.__table__  # type: ignore[assignment]
+_THE_COUNTER = (
+    _COUNTERS.c.espace == bindparam("cle_espace"),
+    _COUNTERS.c.opco == bindparam("cle_opco"),
+    _COUNTERS.c.nom == bindparam("cle_nom"),
+)  # an update's parameters may not be named as its columns
+_COUNTER = select(_COUNTERS.c.valeur).where(*_THE_COUNTER)
+_BUMP = (
+    update(_COUNTERS)
+    .where(*_THE_COUNTER)
+    .values(valeur=_COUNTERS.c.valeur + 1)
+    .returning(_COUNTERS.c.valeur)
+)
+_FIRST = insert(_COUNTERS).values(
+    espace=bindparam("cle_espace"),
+    opco=bindparam("cle_opco"),
+    nom=bindparam("cle_nom"),
+    valeur=1,
 )

@@ -64,11 +64,7 @@ class FactureRepository(Repository[FactureRow]):
         return self.session.scalars(query).one()
 
     def next_payment_date(self, until: date) -> date | None:
-        return self.session.scalar(
-            select(func.min(FactureRow.date_paiement_prevue)).where(
-                FactureRow.espace == self.espace, FactureRow.date_paiement_prevue <= until
-            )
-        )
+        return self.session.scalar(_NEXT_PAYMENT, {"espace": self.espace, "until": until})
 
     def due_on(self, day: date) -> list[FactureRow]:
         query = self.select().where(FactureRow.date_paiement_prevue == day)
@@ -83,3 +79,8 @@ _OF_CFA = (
     .order_by(FactureRow.id)
 )  # the CFA's invoices at that OPCO, rejected ones included, oldest first
 _PAID_OF_CFA = _OF_CFA.where(FactureRow.etat == EtatFacture.REGLE)
+# Asked by every call that plays the clock (each transmission, each invoice).
+_NEXT_PAYMENT = select(func.min(FactureRow.date_paiement_prevue)).where(
+    FactureRow.espace == bindparam("espace"),
+    FactureRow.date_paiement_prevue <= bindparam("until"),
+)

@@ -39,6 +39,11 @@ READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ATTEMPTS = 3
 
 
+class _Reloaded(Exception):
+    """The espace was loaded anew between a write's checks and its transaction: the
+    request is played again, checked against what the espace now holds."""
+
+
 @dataclass
 class Caller:
     espace: Espace
@@ -83,6 +88,10 @@ class TransactionalRoute(APIRoute):
             endpoint = _committing(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
+    # Whether a write's checks run on the event loop, in a read-only transaction, its write
+    # transaction then opened in the thread that runs its endpoint (`_write_transaction`).
+    checks_apart = False
+
     def runs_inline(self, request: Request) -> bool:
         """Whether the request's database work runs on the event loop rather than in a
         worker thread. A read never waits for a lock (SQLite's WAL readers, PostgreSQL's
@@ -101,7 +110,7 @@ class TransactionalRoute(APIRoute):
                 for attempt in range(1, ATTEMPTS + 1):
                     try:
                         return await self._once(handler, request, runtime, attempt == 1)
-                    except IntegrityError:
+                    except (IntegrityError, _Reloaded):
                         if attempt == ATTEMPTS:
                             raise
             except DataError:
@@ -122,28 +131,32 @@ class TransactionalRoute(APIRoute):
         runtime: Runtime,
         first: bool,
     ) -> Response:
-        # In as few thread hops as can be: a write takes one to open its transaction (faults
-        # and checks first), its endpoint's commits it (`_committing`); a read takes none.
+        # In as few thread hops as can be: a read takes none; a write checked apart takes
+        # one, its endpoint's, which opens its transaction and commits it (`_committing`);
+        # another write takes two (its transaction opened, faults and checks first).
         inline = self.runs_inline(request)
-        opened = await _run(inline, self._open, request, runtime, first)
+        apart = not inline and self.checks_apart
+        opened = await _run(inline or apart, self._open, request, runtime, first)
         if isinstance(opened, pannes.Demande):  # a fault acts before any lock is held
             effet = await run_in_threadpool(runtime.fault_effect, espace_name(request), opened)
             await _suffer(effet)
-            opened = await _run(inline, self._open, request, runtime, False)
+            opened = await _run(inline or apart, self._open, request, runtime, False)
         assert isinstance(opened, Session)
         pending = _Pending(opened, inline)
+        if apart:
+            pending.begin_writing = functools.partial(self._write_transaction, request, runtime)
         token = _PENDING.set(pending)
         try:
             response = await handler(request)
         except BaseException:
-            await _run(inline, _end, opened, False)
+            await _run(pending.ends_inline, _end, pending.session, False)
             raise
         finally:
             _PENDING.reset(token)
         if pending.committed:
-            opened.close()
+            pending.session.close()
         else:  # an async endpoint, or one that answered from a dependency
-            await _run(inline, _end, opened, True)
+            await _run(pending.ends_inline, _end, pending.session, True)
         return response
 
     def reads_only(self, request: Request) -> bool:
@@ -155,7 +168,8 @@ class TransactionalRoute(APIRoute):
         """A session in a transaction, the checks passed; closed again when they fail. When
         `faults` and a fault rule aims at the request: the request as the rules see it, and
         no session (the faults are counted in a transaction of their own)."""
-        session = runtime.database.session(read_only=self.reads_only(request))
+        read_only = self.reads_only(request) or self.checks_apart
+        session = runtime.database.session(read_only=read_only)
         session.begin()
         request.state.session = session
         try:
@@ -166,6 +180,25 @@ class TransactionalRoute(APIRoute):
         if aimed_at is not None:
             _end(session, False)
             return aimed_at
+        return session
+
+    def _write_transaction(self, request: Request, runtime: Runtime) -> Session:
+        """The write transaction of a request checked apart, in the thread of its endpoint:
+        the espace's row read again in it, under the request's lock, so that its clock is
+        the one the lock protects. An espace loaded anew since the checks plays the request
+        again (`_Reloaded`)."""
+        espace: Espace = request.state.espace
+        session = runtime.database.session()
+        session.begin()
+        try:
+            state = runtime.espace_state(session, espace.nom, self.espace_lock(request))
+            if runtime.espace(session, espace.nom, state).world is not espace.world:
+                raise _Reloaded()
+        except BaseException:
+            _end(session, False)
+            raise
+        espace.session, espace.today = session, state.horloge
+        request.state.session = session
         return session
 
 
@@ -189,6 +222,22 @@ class _Pending:
     session: Session
     inline: bool
     committed: bool = False
+    # A write checked apart: the checks' read-only session is ended, and this opens the
+    # write transaction that replaces it, in the endpoint's thread.
+    begin_writing: Callable[[], Session] | None = None
+    writing: bool = False  # `session` is that write transaction
+
+    @property
+    def ends_inline(self) -> bool:
+        """Whether the session ends on the event loop: a read's, or the checks' of a write
+        checked apart (whose endpoint never opened its write transaction)."""
+        return self.inline or (self.begin_writing is not None and not self.writing)
+
+    def write(self) -> None:
+        if self.begin_writing is not None and not self.writing:
+            _end(self.session, True)
+            self.session = self.begin_writing()
+            self.writing = True
 
 
 _PENDING: ContextVar[_Pending | None] = ContextVar("sandbox_pending", default=None)
@@ -201,6 +250,8 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     its own.)"""
 
     def committed(pending: _Pending | None, args: Any, kwargs: Any) -> Any:
+        if pending is not None:
+            pending.write()
         result = endpoint(*args, **kwargs)
         if pending is not None:
             pending.session.commit()
@@ -227,7 +278,11 @@ class FaultyRoute(TransactionalRoute):
     server would, and their latency is spent before any lock is held.
 
     A call that writes holds its espace shared: it adds dated work (a contract's next step,
-    an invoice's payment) that a clock move must either see or come before."""
+    an invoice's payment) that a clock move must either see or come before. Its checks run
+    apart, on the loop: its write transaction (SQLite's write lock) is held for its
+    endpoint's thread hop only, not while the loop parses its body or serves others."""
+
+    checks_apart = True
 
     def espace_lock(self, request: Request) -> Lock | None:
         return None if request.method in READING_METHODS else Lock.SHARED
@@ -236,7 +291,8 @@ class FaultyRoute(TransactionalRoute):
         self, request: Request, runtime: Runtime, session: Session, faults: bool
     ) -> pannes.Demande | None:
         nom = espace_name(request)
-        state = runtime.espace_state(session, nom, self.espace_lock(request))
+        # Checked apart, the request takes its lock in its write transaction, not here.
+        state = runtime.espace_state(session, nom, None)
         if faults and (demande := _as_fault_target(request)) is not None:
             if runtime.faults_concern(session, nom, state, demande):
                 return demande
