@@ -1,17 +1,24 @@
 """Engine and transactions, on SQLite (default, a file) or PostgreSQL."""
 
 import logging
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select
+from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, make_url, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sandbox.config import Limits
+
+try:
+    import fcntl
+except ImportError:  # Windows: the workers of one server meet on SQLite's lock alone
+    fcntl = None  # type: ignore[assignment]
 from sandbox.core.tables import SCHEMA_VERSION, Base, SchemaRow
 
 log = logging.getLogger("opco_sandbox")
@@ -104,7 +111,7 @@ def _engine(url: str) -> Engine:
     arguments = {
         "check_same_thread": False,
         "timeout": busy_ms / 1000,
-        "factory": _taking_turns(busy_ms / 1000),
+        "factory": _taking_turns(busy_ms / 1000, make_url(url).database if pool else None),
     }
     engine = create_engine(url, connect_args=arguments, **pool)
     event.listen(engine, "connect", _configure_sqlite)
@@ -140,25 +147,33 @@ def _begin_immediate(connection: Any) -> None:
         raise
 
 
-def _taking_turns(timeout: float) -> type[sqlite3.Connection]:
-    """SQLite connections whose writing transactions take turns on one lock of the process
-    (one per database): a writer waiting for SQLite's own lock polls it, sleeping up to
-    100 ms between tries; waiting on a lock, it starts the moment the writer before it
-    ends. Writers of other processes (workers) still meet on SQLite's lock."""
+def _taking_turns(timeout: float, path: str | None) -> type[sqlite3.Connection]:
+    """SQLite connections whose writing transactions take turns: on one lock of the process
+    (one per database), then on a file lock beside the database (`path`, a file database's)
+    that the processes of one server (its workers) share. A writer waiting for SQLite's own
+    lock polls it, sleeping up to 100 ms between tries; waiting on the process's lock, it
+    starts the moment the writer before it ends, and on the file's within half a
+    millisecond."""
     turn = threading.Lock()
+    between_processes = _FileTurn(f"{path}-turn") if path and fcntl is not None else None
 
     class TakingTurns(sqlite3.Connection):
         holds_turn = False
 
         def take_turn(self) -> None:
+            deadline = time.monotonic() + timeout
             if not turn.acquire(timeout=timeout):
-                busy = sqlite3.OperationalError("database is locked")
-                raise OperationalError("BEGIN IMMEDIATE", None, busy)
+                raise _locked()
+            if between_processes is not None and not between_processes.take(deadline):
+                turn.release()
+                raise _locked()
             self.holds_turn = True
 
         def give_turn_back(self) -> None:
             if self.holds_turn:
                 self.holds_turn = False
+                if between_processes is not None:
+                    between_processes.give_back()
                 turn.release()
 
         # However the transaction ends, the turn passes to the next writer.
@@ -178,3 +193,41 @@ def _taking_turns(timeout: float) -> type[sqlite3.Connection]:
                 self.give_turn_back()
 
     return TakingTurns
+
+
+def _locked() -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+
+
+class _FileTurn:
+    """An exclusive `flock` on a file, taken by one thread of the process at a time (the
+    process's own lock is held around it). Opened once per process: a lock's holder is an
+    open file, and a child process inherits its parent's."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._opened: tuple[int, int] | None = None  # (process id, file descriptor)
+
+    def take(self, deadline: float) -> bool:
+        """Whether the lock was taken before `deadline` (a process's writer holds it for
+        milliseconds: waiting is polling, every half millisecond)."""
+        assert fcntl is not None
+        descriptor = self._descriptor()
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.0005)
+
+    def give_back(self) -> None:
+        assert fcntl is not None
+        assert self._opened is not None
+        fcntl.flock(self._opened[1], fcntl.LOCK_UN)
+
+    def _descriptor(self) -> int:
+        if self._opened is None or self._opened[0] != os.getpid():
+            self._opened = (os.getpid(), os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+        return self._opened[1]
