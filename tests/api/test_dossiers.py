@@ -9,6 +9,7 @@ import pytest
 
 from sandbox.pytest_plugin import OpcoSandbox
 from sandbox.scenarios.loader import resolve
+from sandbox.server import pipeline
 from tests.builders import (
     CFA_IBAN,
     CFA_SIRET,
@@ -761,3 +762,26 @@ def test_pairing_answers_the_dossier_as_read(opco_sandbox: OpcoSandbox) -> None:
     assert paired.status_code == 200, paired.text
     assert set(paired.json()) == DOSSIER_KEYS
     assert paired.json() == read(opco_sandbox, "CFA-9").json()
+
+
+def test_a_transmission_checked_before_a_reload_is_checked_again_after_it(
+    opco_sandbox: OpcoSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A write's checks run before its write transaction opens: an espace loaded anew in
+    # between (here, with akto no longer hooked up) plays the request again, checked against
+    # what the espace then holds.
+    unhooked = copy.deepcopy(resolve("demo").document)
+    unhooked.setdefault("opcos", {})["akto"] = {"accroche": False}
+    reloaded: list[object] = []
+    write = pipeline._Pending.write
+
+    def reloaded_in_between(pending: pipeline._Pending) -> None:
+        if not reloaded:
+            reloaded.append(opco_sandbox.load(unhooked))
+        write(pending)
+
+    monkeypatch.setattr(pipeline._Pending, "write", reloaded_in_between)
+    response = send(opco_sandbox, transmission("APRES-1", apprenti={"nom": "Petit"}))
+
+    assert reloaded
+    assert codes(response, 503) == ["OPCO_NON_ACCROCHE"]
