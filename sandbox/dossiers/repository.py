@@ -108,10 +108,12 @@ class DossierRepository(Repository[DossierRow]):
     def _count_one_more(self, row: DossierRow) -> None:
         # The CFA's dossiers, counted as they gain a numeroInterne: a page's total reads
         # the count instead of counting them (tens of thousands, at scale).
-        EspaceRepository(self.session, self.espace).next_number(row.opco, _of_cfa(row.siret_cfa))
+        EspaceRepository(self.session, self.espace).next_number(
+            row.opco, _count_of_cfa(row.siret_cfa)
+        )
 
     def page_of_cfa(self, opco: str, siret_cfa: str, numero: int, taille: int) -> Page[DossierRow]:
-        total = EspaceRepository(self.session, self.espace).counted(opco, _of_cfa(siret_cfa))
+        total = EspaceRepository(self.session, self.espace).counted(opco, _count_of_cfa(siret_cfa))
         statement = _cfa_dossiers(self.dialect)
         rows = self.slice_prepared(statement, numero, taille, opco=opco, siret_cfa=siret_cfa)
         return Page(total, rows)
@@ -188,7 +190,7 @@ _NEXT_DUE = select(func.min(DossierRow.prochaine_etape)).where(
 )
 
 
-def _of_cfa(siret_cfa: str) -> str:
+def _count_of_cfa(siret_cfa: str) -> str:
     """The name of the count of a CFA's dossiers (see `_cfa_dossiers`), among the
     espace's sequences."""
     return f"dossiers:{siret_cfa}"
@@ -199,7 +201,7 @@ def _of_cfa(siret_cfa: str) -> str:
 def _cfa_dossiers(dialect: str) -> Select[Any]:
     """The CFA's dossiers: those known by a numeroInterne (transmitted, or deposited by the
     employer and paired), by numeroInterne."""
-    query = DossierRepository.prepared(of_opco=True).where(
+    query = _OF_OPCO.where(
         DossierRow.siret_cfa == bindparam("siret_cfa"), DossierRow.numero_interne.is_not(None)
     )
     return query.order_by(bytewise(DossierRow.numero_interne, dialect))
@@ -208,6 +210,6 @@ def _cfa_dossiers(dialect: str) -> Select[Any]:
 @cache
 def _cfa_dossier_by(numero: Numero, dialect: str) -> Select[Any]:
     """The CFA's dossier whose `numero` is `valeur`, with its échéances (the answer names
-    them): two statements, without the lazy load's building of the second."""
+    them), joined in the one query."""
     query = _cfa_dossiers(dialect).where(_NUMEROS[numero] == bindparam("valeur"))
     return query.options(joinedload(DossierRow.echeances)).limit(1)
