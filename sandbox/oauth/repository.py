@@ -1,18 +1,30 @@
 """The OAuth2 tokens the espace's OPCOs issued (their SHA-256 only)."""
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, select, update
 
 from sandbox.core.repository import Repository
 from sandbox.core.tables import JetonRow
 
 
+class Jeton(NamedTuple):
+    """What checking a Bearer token needs of its row."""
+
+    opco: str
+    expire_a: datetime
+
+
 class JetonRepository(Repository[JetonRow]):
     table = JetonRow
 
-    def by_empreinte(self, empreinte: str) -> JetonRow | None:
-        return self.one_prepared(_BY_EMPREINTE, empreinte=empreinte)
+    def by_empreinte(self, empreinte: str) -> Jeton | None:
+        """The OPCO and the expiry of the token of that SHA-256: two columns, no ORM object
+        (every call to an OPCO that asks for tokens looks one up)."""
+        parameters = {"espace": self.espace, "empreinte": empreinte}
+        found = self.session.connection().execute(_BY_EMPREINTE, parameters).one_or_none()
+        return None if found is None else Jeton(*found)
 
     def store(
         self, empreinte: str, opco: str, client_id: str, scope: str, expire_a: datetime
@@ -41,6 +53,7 @@ class JetonRepository(Repository[JetonRow]):
         return int(done.rowcount)  # type: ignore[attr-defined]
 
 
-# Every call to an OPCO that asks for tokens looks one up.
-_BY_EMPREINTE = JetonRepository.prepared().where(JetonRow.empreinte == bindparam("empreinte"))
+_BY_EMPREINTE = select(JetonRow.opco, JetonRow.expire_a).where(
+    JetonRow.espace == bindparam("espace"), JetonRow.empreinte == bindparam("empreinte")
+)
 _INSERT = insert(JetonRow)
