@@ -14,12 +14,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, Program
 from sqlalchemy.orm import Session, sessionmaker
 
 from sandbox.config import Limits
+from sandbox.core.tables import SCHEMA_VERSION, Base, SchemaRow
 
 try:
     import fcntl
 except ImportError:  # Windows: the workers of one server meet on SQLite's lock alone
     fcntl = None  # type: ignore[assignment]
-from sandbox.core.tables import SCHEMA_VERSION, Base, SchemaRow
 
 log = logging.getLogger("opco_sandbox")
 
@@ -107,11 +107,12 @@ def _engine(url: str) -> Engine:
         # A row lock waited for past the bound fails the statement (then 503, retried).
         options = {"options": f"-c lock_timeout={busy_ms}"}
         return create_engine(url, pool_pre_ping=True, connect_args=options, **POOL)
-    pool = POOL if url not in ("sqlite://", "sqlite:///:memory:") else {}
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    pool = {} if in_memory else POOL
     arguments = {
         "check_same_thread": False,
         "timeout": busy_ms / 1000,
-        "factory": _taking_turns(busy_ms / 1000, make_url(url).database if pool else None),
+        "factory": _taking_turns(busy_ms / 1000, None if in_memory else make_url(url).database),
     }
     engine = create_engine(url, connect_args=arguments, **pool)
     event.listen(engine, "connect", _configure_sqlite)
