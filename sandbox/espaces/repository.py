@@ -207,7 +207,7 @@ class EspaceRepository(Repository[EspaceRow]):
         batch = bulk_of(self.session)
         if batch is not None:
             return self._next_in_bulk(batch, opco, nom)
-        key = {"cle_espace": self.espace, "cle_opco": opco, "cle_nom": nom}
+        key = self._counter_key(opco, nom)
         connection = self.session.connection()
         bumped = connection.execute(_BUMP, key).scalar()
         if bumped is None:
@@ -217,9 +217,12 @@ class EspaceRepository(Repository[EspaceRow]):
 
     def counted(self, opco: str, nom: str) -> int:
         """A sequence's value: how many numbers it gave (0 before the first)."""
-        key = {"cle_espace": self.espace, "cle_opco": opco, "cle_nom": nom}
-        found = self.session.scalar(_COUNTER, key)
+        found = self.session.scalar(_COUNTER, self._counter_key(opco, nom))
         return found or 0
+
+    def _counter_key(self, opco: str, nom: str) -> dict[str, str]:
+        """The parameters of `_THE_COUNTER`."""
+        return {"cle_espace": self.espace, "cle_opco": opco, "cle_nom": nom}
 
     def _next_in_bulk(self, batch: Bulk, opco: str, nom: str) -> int:
         """The counter's row, read once and bumped in memory: written with the next chunk
