@@ -132,10 +132,8 @@ class DossierRepository(Repository[DossierRow]):
 
     def of_cfa_among(self, opco: str, siret_cfa: str, numeros: Sequence[str]) -> list[DossierRow]:
         """The CFA's dossiers whose numeroInterne is among `numeros`."""
-        query = _cfa_dossiers(self.dialect).where(
-            DossierRow.numero_interne.in_(bindparam("numeros", expanding=True))
-        )
-        return list(self.run_prepared(query, opco=opco, siret_cfa=siret_cfa, numeros=numeros))
+        statement = _cfa_dossiers_among(self.dialect)
+        return list(self.run_prepared(statement, opco=opco, siret_cfa=siret_cfa, numeros=numeros))
 
     def numeros_internes(
         self, opco: str, siret_cfa: str, numeros_externes: set[str]
@@ -205,6 +203,13 @@ def _cfa_dossiers(dialect: str) -> Select[Any]:
         DossierRow.siret_cfa == bindparam("siret_cfa"), DossierRow.numero_interne.is_not(None)
     )
     return query.order_by(bytewise(DossierRow.numero_interne, dialect))
+
+
+@cache
+def _cfa_dossiers_among(dialect: str) -> Select[Any]:
+    """The CFA's dossiers whose numeroInterne is among `numeros` (a list, expanded)."""
+    among = DossierRow.numero_interne.in_(bindparam("numeros", expanding=True))
+    return _cfa_dossiers(dialect).where(among)
 
 
 @cache
