@@ -5,10 +5,10 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar, cast
 
 from sqlalchemy import ColumnElement, ScalarResult, Select, bindparam, func, inspect, select
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import ClassManager, QueryableAttribute, Session
 
 from sandbox.core.tables import Base
 
@@ -79,6 +79,29 @@ def _default_of(column: Any) -> Callable[[], Any]:
     if default.is_callable:
         return lambda: default.arg(None)
     return lambda: default.arg
+
+
+def new_row(table: type[RowT], **values: Any) -> RowT:
+    """A new row of `table` holding these column values, put in place at once, as
+    SQLAlchemy puts a row it loads, instead of one instrumented `setattr` per column as its
+    constructor does (a quarter of a bulk install's time, which makes hundreds of thousands
+    of rows). Added to a session, or written by a bulk one, it inserts the same values."""
+    unknown = values.keys() - _column_keys(table)
+    if unknown:
+        raise TypeError(f"{table.__name__} has no column {', '.join(sorted(unknown))}")
+    row = cast(RowT, _manager_of(table).new_instance())
+    row.__dict__.update(values)
+    return row
+
+
+@cache
+def _column_keys(table: type[Base]) -> frozenset[str]:
+    return frozenset(column.key for column in inspect(table).column_attrs)
+
+
+@cache
+def _manager_of(table: type[Base]) -> ClassManager[Any]:
+    return inspect(table).class_manager
 
 
 def bulk_of(session: Session) -> Bulk | None:

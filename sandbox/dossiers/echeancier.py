@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from itertools import pairwise
 
 from sandbox.core.dates import add_months
@@ -72,6 +73,19 @@ def build_echeancier(
     supplement (0 without RQTH). The pedagogical amounts add up exactly to the sum of the
     yearly pro-rated amounts, and likewise for the RQTH amounts.
     """
+    return list(_echeancier(date_debut, date_fin, npec, rqth_annuel, tuple(schedule)))
+
+
+# A scenario's thousands of contracts share a few starts, ends and fundings: each
+# échéancier is computed once (its échéances are frozen).
+@lru_cache(maxsize=4096)
+def _echeancier(
+    date_debut: date,
+    date_fin: date,
+    npec: Decimal,
+    rqth_annuel: Decimal,
+    schedule: tuple[Tranche, ...],
+) -> tuple[EcheancePrevue, ...]:
     _check_inputs(date_debut, date_fin, npec, rqth_annuel, schedule)
     versements: list[_Versement] = []
     for year, days in _contract_years(date_debut, date_fin):
@@ -79,7 +93,7 @@ def build_echeancier(
         pedagogique = _split(_prorate(npec, days), parts)
         rqth = _split(_prorate(rqth_annuel, days), parts)
         versements += map(_Versement, openings, pedagogique, rqth)
-    return _number(versements, date_fin)
+    return tuple(_number(versements, date_fin))
 
 
 def engagement(echeances: Sequence[EcheancePrevue]) -> Decimal:

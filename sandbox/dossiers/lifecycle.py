@@ -4,6 +4,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import object_session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from sandbox.core.repository import new_row
 from sandbox.core.tables import DossierRow, EcheanceRow
 from sandbox.dossiers import echeancier
 from sandbox.dossiers.cerfa import Cerfa
@@ -52,16 +56,19 @@ def move(row: DossierRow, etat: str, day: date, commentaire: str | None = None) 
 
 def decide(espace: Espace, row: DossierRow, day: date) -> None:
     """End of instruction: refused with every reason that applies, else engaged."""
-    reasons = refusal_reasons(_facts(espace, row), espace.world.smic_table)
+    cerfa = Cerfa.model_validate(row.cerfa)
+    reasons = refusal_reasons(_facts(espace, cerfa), espace.world.smic_table)
     if reasons:
         move(row, Etat.REFUSE, day, " ".join(reasons))
     else:
-        engage(espace, row, day)
+        engage(espace, row, day, cerfa)
 
 
-def engage(espace: Espace, row: DossierRow, day: date) -> None:
+def engage(espace: Espace, row: DossierRow, day: date, cerfa: Cerfa | None = None) -> None:
+    """ENGAGE, its DECA number and its échéancier; `cerfa`, the row's CERFA when the caller
+    has it parsed already."""
     move(row, Etat.ENGAGE, day)
-    cerfa = Cerfa.model_validate(row.cerfa)
+    cerfa = cerfa or Cerfa.model_validate(row.cerfa)
     sequence = EspaceRepository.of(espace).next_number(DECA_REGISTRY, "deca")
     row.numero_deca = numero_deca(departement_of(_code_postal(row.cerfa)), day, sequence)
     prevues = echeancier.build_echeancier(
@@ -72,8 +79,18 @@ def engage(espace: Espace, row: DossierRow, day: date) -> None:
         espace.world.schedule(row.opco),
     )
     cfa = espace.world.cfa(row.siret_cfa)
-    row.echeances = [_echeance_row(p, row.siret_cfa, cfa.iban if cfa else "") for p in prevues]
+    _set_echeances(row, [_echeance_row(p, row.siret_cfa, cfa.iban if cfa else "") for p in prevues])
     row.engagement = echeancier.engagement(prevues)
+
+
+def _set_echeances(row: DossierRow, echeances: list[EcheanceRow]) -> None:
+    """The dossier's échéances replaced. A row no session follows (a bulk install holds it,
+    and writes it with its échéances, in Core) takes them without the events that keep a
+    session informed, which would cost a tenth of the install."""
+    if object_session(row) is None:
+        set_committed_value(row, "echeances", echeances)
+    else:
+        row.echeances = echeances
 
 
 def break_contract(row: DossierRow, day: date, commentaire: str | None) -> None:
@@ -84,13 +101,14 @@ def break_contract(row: DossierRow, day: date, commentaire: str | None) -> None:
     if kept:
         # A rupture after the contract's end changes nothing of the period paid for.
         kept[-1].date_fin = min(day, kept[-1].date_fin)
-    row.echeances = kept
+    _set_echeances(row, kept)
     row.engagement = sum((e.montant_total for e in kept), Decimal(0))
     settle_if_paid(row, day)
 
 
 def _echeance_row(prevue: echeancier.EcheancePrevue, siret: str, iban: str) -> EcheanceRow:
-    return EcheanceRow(
+    return new_row(
+        EcheanceRow,
         numero=prevue.numero,
         codification=prevue.codification,
         date_ouverture=prevue.date_ouverture,
@@ -107,8 +125,7 @@ def _echeance_row(prevue: echeancier.EcheancePrevue, siret: str, iban: str) -> E
     )
 
 
-def _facts(espace: Espace, row: DossierRow) -> ContractFacts:
-    cerfa = Cerfa.model_validate(row.cerfa)
+def _facts(espace: Espace, cerfa: Cerfa) -> ContractFacts:
     certification = espace.world.certification(cerfa.formation.rncp)
     return ContractFacts(
         date_naissance_apprenti=cerfa.apprenti.dateNaissance,
@@ -145,20 +162,30 @@ def _profile(espace: Espace, row: DossierRow) -> OpcoProfile:
     return espace.world.profile(row.opco)
 
 
-def reach(espace: Espace, row: DossierRow, etat: str, commentaire: str | None) -> None:
-    """Take a new dossier to `etat` through the same transitions as a live one."""
+def reach(
+    espace: Espace, row: DossierRow, etat: str, commentaire: str | None, cerfa: Cerfa
+) -> None:
+    """Take a new dossier, transmitted with `cerfa`, to `etat` through the same transitions
+    as a live one."""
     for etape in path_to(etat):
         if etape == Etat.REFUSE and commentaire is None:
-            reasons = refusal_reasons(_facts(espace, row), espace.world.smic_table)
+            reasons = refusal_reasons(_facts(espace, cerfa), espace.world.smic_table)
             commentaire = " ".join(reasons) or None
-        force(espace, row, etape, commentaire if etape == etat else None)
+        force(espace, row, etape, commentaire if etape == etat else None, cerfa)
 
 
-def force(espace: Espace, row: DossierRow, etat: str, commentaire: str | None) -> None:
-    """One transition now (control API, scenarios): the same table as the clock's."""
+def force(
+    espace: Espace,
+    row: DossierRow,
+    etat: str,
+    commentaire: str | None,
+    cerfa: Cerfa | None = None,
+) -> None:
+    """One transition now (control API, scenarios): the same table as the clock's; `cerfa`,
+    the row's CERFA when the caller has it parsed already."""
     today = espace.today
     if etat == Etat.ENGAGE and allowed(row.etat, Etat.ENGAGE):
-        engage(espace, row, today)
+        engage(espace, row, today, cerfa)
         row.commentaire_etat = commentaire or row.commentaire_etat
     elif etat == Etat.RUPTURE:
         break_contract(row, today, commentaire)

@@ -39,12 +39,17 @@ class DossierRepository(Repository[DossierRow]):
     def write_all(cls, session: Session, rows: list[DossierRow]) -> None:
         """A bulk session's dossiers and their échéances in two batched inserts: the rows
         are new, held outside the session, whose unit of work would cost several times as
-        much."""
-        statement = insert(_DOSSIERS).returning(_DOSSIERS.c.id, sort_by_parameter_order=True)
-        ids = session.scalars(statement, [column_values(row) for row in rows]).all()
+        much. The bulk session fills its private database alone, so the dossiers' ids are
+        given here, after the highest, rather than returned by the insert (which would then
+        go in statements of a few hundred rows, not one `executemany`)."""
+        first = (session.scalar(select(func.max(_DOSSIERS.c.id))) or 0) + 1
+        session.execute(
+            insert(_DOSSIERS),
+            [{**column_values(row), "id": first + i} for i, row in enumerate(rows)],
+        )
         echeances = [
-            {**column_values(echeance), "dossier_id": dossier_id}
-            for row, dossier_id in zip(rows, ids, strict=True)
+            {**column_values(echeance), "dossier_id": first + i}
+            for i, row in enumerate(rows)
             for echeance in row.echeances
         ]
         if echeances:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sandbox.core.opcos import OPCOS
-from sandbox.core.repository import Page
+from sandbox.core.repository import Page, new_row
 from sandbox.core.tables import DossierRow
 from sandbox.dossiers import details
 from sandbox.dossiers.cerfa import Cerfa, stored_cerfa
@@ -114,7 +114,8 @@ def refuse_used_numero_interne(
 
 def _new_dossier(espace: Espace, deposit: Deposit, cle_doublon: str) -> DossierRow:
     cerfa = deposit.cerfa
-    row = DossierRow(
+    row = new_row(
+        DossierRow,
         espace=espace.nom,
         opco=deposit.opco,
         numero_externe=deposit.numero_externe or _next_numero_externe(espace, deposit.opco),

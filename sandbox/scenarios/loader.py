@@ -290,9 +290,10 @@ def _located(loaded: LoadedScenario, path: str) -> Iterator[None]:
 
 
 def _install_dossier(espace: Espace, dossier: ScenarioDossier) -> None:
+    cerfa = Cerfa.model_validate(dossier.cerfa)
     deposit = Deposit(
         opco=dossier.opco,
-        cerfa=Cerfa.model_validate(dossier.cerfa),
+        cerfa=cerfa,
         raw_cerfa=dossier.cerfa,
         numero_interne=dossier.numeroInterne,
         mandat_gestion=dossier.mandatGestion,
@@ -301,7 +302,7 @@ def _install_dossier(espace: Espace, dossier: ScenarioDossier) -> None:
     )
     row = transmit(espace, deposit, None).dossier
     row.frais_annexes = [json_numbers(f.model_dump()) for f in dossier.engagementsFraisAnnexe]
-    reach(espace, row, dossier.etat, dossier.commentaireEtat)
+    reach(espace, row, dossier.etat, dossier.commentaireEtat, cerfa)
     _declare_paid(row, dossier)
     settle_if_paid(row, espace.today)
 
