@@ -46,12 +46,24 @@ class BodyCapture:
             return None
         if self._parts is not None:
             return self._parts.summary()
-        text = bytes(self._kept).decode("utf-8", errors="replace")
         if self.truncated:
-            return text
-        if self.media_type == b"application/x-www-form-urlencoded":
-            return dict(parse_qsl(text, keep_blank_values=True))
-        return _json_or_text(text)
+            return bytes(self._kept).decode("utf-8", errors="replace")
+        return summary_of(self.media_type, bytes(self._kept))
+
+    def whole(self) -> bytes | None:
+        """The body's bytes, when its summary is `summary_of` them (not truncated, not
+        multipart); else None."""
+        if self.size == 0 or self._parts is not None or self.truncated:
+            return None
+        return bytes(self._kept)
+
+
+def summary_of(media_type: bytes, data: bytes) -> Any:
+    """What the journal keeps of a whole body that is not multipart."""
+    text = data.decode("utf-8", errors="replace")
+    if media_type == b"application/x-www-form-urlencoded":
+        return dict(parse_qsl(text, keep_blank_values=True))
+    return _json_or_text(text)
 
 
 class _Parts:

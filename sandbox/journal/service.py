@@ -1,6 +1,7 @@
 """Writing one journal entry: what was asked, what was answered, secrets masked; and the
 retention bound that keeps an espace's journal from growing without end."""
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sandbox.core.tables import EspaceRow
-from sandbox.journal.bodies import BodyCapture
+from sandbox.journal.bodies import BodyCapture, summary_of
 from sandbox.journal.masking import Masker, masker
 from sandbox.journal.repository import JournalRepository
 
@@ -24,12 +25,30 @@ class Message:
     def stored(self, masking: Masker) -> dict[str, Any]:
         stored: dict[str, Any] = {
             "entetes": masking.headers(self.headers),
-            "corps": masking.value(self.body.summary()) if self.body else None,
+            "corps": _stored_body(self.body, masking) if self.body else None,
         }
         if self.body is not None and self.body.truncated:
             stored["tronque"] = True
             stored["taille"] = self.body.size
         return stored
+
+
+# Bodies up to this size, journaled again and again (a status, a dossier polled), are
+# parsed and masked once per espace's masker: masking was a third of a read's cost.
+REMEMBERED_BODY = 8 * 1024
+
+
+def _stored_body(body: BodyCapture, masking: Masker) -> Any:
+    whole = body.whole()
+    if whole is None or len(whole) > REMEMBERED_BODY:
+        return masking.value(body.summary())
+    return _masked_body(masking, body.media_type, whole)
+
+
+@functools.lru_cache(maxsize=128)
+def _masked_body(masking: Masker, media_type: bytes, whole: bytes) -> Any:
+    """Shared by every entry of the same body: stored as JSON, never changed."""
+    return masking.value(summary_of(media_type, whole))
 
 
 @dataclass
