@@ -327,10 +327,10 @@ def test_a_batch_writes_each_entry_in_its_espace_masked(database: Database) -> N
     assert other.diagnostics == ["clé ***"]
 
 
-def test_a_body_journaled_again_is_masked_by_each_espace_s_own_secrets(
+def test_a_message_journaled_again_is_masked_by_each_espace_s_own_secrets(
     database: Database,
 ) -> None:
-    # The same answer, sent again and again, is parsed and masked once per espace's secrets
+    # The same answer, sent again and again, is masked once per espace's secrets
     # (`journal.service`): each entry still shows what that espace's masking gives.
     secret = "cle-du-test-0042"
     sent = {"apprenti": {"nir": NIRS[0]}, "note": f"clé {secret}"}
@@ -338,16 +338,20 @@ def test_a_body_journaled_again_is_masked_by_each_espace_s_own_secrets(
     def answer() -> Message:
         body = BodyCapture("application/json")
         body.feed(json.dumps(sent).encode())
-        return Message([], body)
+        return Message([("x-note", f"clé {secret}")], body)
 
     writer = JournalWriter(database, lambda row: (secret,) if row.nom == "journal-a" else (), 10)
     for espace in ("journal-a", "journal-b", "journal-a", "journal-b"):
         writer.submit(espace, request("/akto/v1/dossiers", reponse=answer()))
     writer.close()
     masked = {"apprenti": {"nir": NIR_MASK}, "note": "clé ***"}
-    assert [e.reponse["corps"] for e in written(database, "journal-a")] == [masked, masked]
-    known_elsewhere = masked | {"note": f"clé {secret}"}
-    assert [e.reponse["corps"] for e in written(database, "journal-b")] == 2 * [known_elsewhere]
+    unknown = masked | {"note": f"clé {secret}"}  # journal-b does not know that secret
+    assert [e.reponse for e in written(database, "journal-a")] == 2 * [
+        {"entetes": {"x-note": "clé ***"}, "corps": masked}
+    ]
+    assert [e.reponse for e in written(database, "journal-b")] == 2 * [
+        {"entetes": {"x-note": f"clé {secret}"}, "corps": unknown}
+    ]
 
 
 def test_a_flush_of_one_espace_waits_for_its_entries_only_when_it_has_some(
