@@ -1,13 +1,18 @@
-"""The database itself refuses a second live dossier for the same contract."""
+"""The database itself refuses a second live dossier for the same contract; rows built at
+once are stored as their constructor's."""
 
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 import pytest
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from sandbox.core.database import Database
-from sandbox.core.tables import DossierRow
+from sandbox.core.repository import new_row
+from sandbox.core.tables import Base, DossierRow, EcheanceRow
 
 
 @pytest.fixture
@@ -18,15 +23,85 @@ def database(opco_sandbox_database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-def dossier(espace: str, numero: str, cle_doublon: str | None) -> DossierRow:
+def columns(espace: str, numero: str, cle_doublon: str | None) -> dict[str, Any]:
     day = date(2026, 9, 1)
-    return DossierRow(
-        espace=espace, opco="akto", numero_externe=numero, numero_interne=numero,
-        siret_cfa="79012345900014", canal="API", etat="TRANSMIS", cle_doublon=cle_doublon,
-        nom="x", prenom="y", date_naissance=day, siret_employeur="52345678800018",
-        date_debut_contrat=day, date_conclusion=day, mandat_gestion=True, a_regulariser=False,
-        cerfa={}, date_transmission=day, date_mise_a_jour=day, frais_annexes=[],
-    )  # fmt: skip
+    return {
+        "espace": espace,
+        "opco": "akto",
+        "numero_externe": numero,
+        "numero_interne": numero,
+        "siret_cfa": "79012345900014",
+        "canal": "API",
+        "etat": "TRANSMIS",
+        "cle_doublon": cle_doublon,
+        "nom": "x",
+        "prenom": "y",
+        "date_naissance": day,
+        "siret_employeur": "52345678800018",
+        "date_debut_contrat": day,
+        "date_conclusion": day,
+        "mandat_gestion": True,
+        "a_regulariser": False,
+        "cerfa": {"a": [1]},
+        "date_transmission": day,
+        "date_mise_a_jour": day,
+        "frais_annexes": [],
+    }
+
+
+def dossier(espace: str, numero: str, cle_doublon: str | None) -> DossierRow:
+    return DossierRow(**columns(espace, numero, cle_doublon))
+
+
+def echeance(numero: int) -> dict[str, Any]:
+    day = date(2026, 9, 1)
+    return {
+        "numero": numero,
+        "codification": f"E{numero}",
+        "date_ouverture": day,
+        "date_debut": day,
+        "date_fin": day,
+        "montant_pedagogique": Decimal("1.5"),
+        "montant_rqth": Decimal(0),
+        "montant_regle": Decimal(0),
+        "montant_en_cours": Decimal(0),
+        "siret": "79012345900014",
+        "iban": "FR7630006000011234567890189",
+    }
+
+
+def test_a_row_built_at_once_is_stored_as_its_constructor_stores_it(database: Database) -> None:
+    # `new_row` skips the per-column events of the constructor (bulk installs make
+    # hundreds of thousands of rows): what a session inserts of it must not change.
+    with database.transaction() as session:
+        built = new_row(DossierRow, **columns("storage-5", "A", "k"))
+        constructed = dossier("storage-5", "B", "l")
+        built.echeances = [new_row(EcheanceRow, **echeance(1)), new_row(EcheanceRow, **echeance(2))]
+        constructed.echeances = [EcheanceRow(**echeance(1)), EcheanceRow(**echeance(2))]
+        session.add_all([built, constructed])
+        session.flush()
+        ids = built.id, constructed.id
+    with database.reading() as session:
+        a, b = (session.get_one(DossierRow, id) for id in ids)
+        assert stored(a) == stored(b) | {
+            "id": a.id,
+            "numero_externe": "A",
+            "numero_interne": "A",
+            "cle_doublon": "k",
+        }
+        assert [stored(e) | {"id": 0, "dossier_id": 0} for e in a.echeances] == [
+            stored(e) | {"id": 0, "dossier_id": 0} for e in b.echeances
+        ]
+        assert {e.dossier_id for e in a.echeances} == {a.id}
+
+
+def test_a_row_built_at_once_refuses_a_column_its_table_lacks() -> None:
+    with pytest.raises(TypeError, match="numero_inconnu"):
+        new_row(DossierRow, **columns("storage-6", "A", None), numero_inconnu="1")
+
+
+def stored(row: Base) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
 
 
 def test_a_second_live_dossier_with_the_same_key_is_refused(database: Database) -> None:
