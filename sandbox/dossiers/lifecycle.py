@@ -68,7 +68,8 @@ def engage(espace: Espace, row: DossierRow, day: date, cerfa: Cerfa | None = Non
     """ENGAGE, its DECA number and its échéancier; `cerfa`, the row's CERFA when the caller
     has it parsed already."""
     move(row, Etat.ENGAGE, day)
-    cerfa = cerfa or Cerfa.model_validate(row.cerfa)
+    if cerfa is None:
+        cerfa = Cerfa.model_validate(row.cerfa)
     sequence = EspaceRepository.of(espace).next_number(DECA_REGISTRY, "deca")
     row.numero_deca = numero_deca(departement_of(_code_postal(row.cerfa)), day, sequence)
     prevues = echeancier.build_echeancier(

@@ -34,7 +34,7 @@ class Message:
 
 
 # Bodies up to this size, journaled again and again (a status, a dossier polled), are
-# parsed and masked once per espace's masker: masking was a third of a read's cost.
+# parsed and masked once per espace's masker: that was a fifth of a dossier read's cost.
 REMEMBERED_BODY = 8 * 1024
 
 
