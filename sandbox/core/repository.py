@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar, cast
 
-from sqlalchemy import ColumnElement, ScalarResult, Select, bindparam, func, inspect, select
+from sqlalchemy import (
+    ColumnElement,
+    ScalarResult,
+    Select,
+    Table,
+    bindparam,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.orm import ClassManager, QueryableAttribute, Session
 
 from sandbox.core.tables import Base
@@ -102,6 +112,20 @@ def _column_keys(table: type[Base]) -> frozenset[str]:
 @cache
 def _manager_of(table: type[Base]) -> ClassManager[Any]:
     return inspect(table).class_manager
+
+
+def new_ids(session: Session, table: Table, count: int) -> list[int]:
+    """`count` ids for new rows of `table`, ascending: the sequence's next values on
+    PostgreSQL; on SQLite, those after the largest (the transaction holds the write
+    lock)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        query = text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+        )
+        return sorted(connection.execute(query, {"table": table.name, "n": count}).scalars())
+    start = connection.execute(select(func.max(table.c.id))).scalar() or 0
+    return list(range(start + 1, start + count + 1))
 
 
 def bulk_of(session: Session) -> Bulk | None:

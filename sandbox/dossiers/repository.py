@@ -8,7 +8,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, Table, bindparam, func, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
-from sandbox.core.repository import Page, Repository, bytewise, column_values
+from sandbox.core.repository import Page, Repository, bytewise, column_values, new_ids
 from sandbox.core.tables import DossierRow, EcheanceRow
 from sandbox.espaces.repository import EspaceRepository
 
@@ -39,17 +39,20 @@ class DossierRepository(Repository[DossierRow]):
     def write_all(cls, session: Session, rows: list[DossierRow]) -> None:
         """A bulk session's dossiers and their échéances in two batched inserts: the rows
         are new, held outside the session, whose unit of work would cost several times as
-        much. The bulk session fills its private database alone, so the dossiers' ids are
-        given here, after the highest, rather than returned by the insert (which would then
-        go in statements of a few hundred rows, not one `executemany`)."""
-        first = (session.scalar(select(func.max(_DOSSIERS.c.id))) or 0) + 1
+        much. The dossiers' ids are given here (`new_ids`) rather than returned by the
+        insert, which would then go in statements of a few hundred rows, not one
+        `executemany`."""
+        ids = new_ids(session, _DOSSIERS, len(rows))
         session.execute(
             insert(_DOSSIERS),
-            [{**column_values(row), "id": first + i} for i, row in enumerate(rows)],
+            [
+                {**column_values(row), "id": dossier_id}
+                for row, dossier_id in zip(rows, ids, strict=True)
+            ],
         )
         echeances = [
-            {**column_values(echeance), "dossier_id": first + i}
-            for i, row in enumerate(rows)
+            {**column_values(echeance), "dossier_id": dossier_id}
+            for row, dossier_id in zip(rows, ids, strict=True)
             for echeance in row.echeances
         ]
         if echeances:

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Insert,
     Table,
     event,
-    func,
     insert,
     select,
     text,
@@ -31,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
+from sandbox.core.repository import new_ids
 from sandbox.core.tables import (
     Base,
     CounterRow,
@@ -207,7 +207,7 @@ class Stored:
         positions = {_position(table, name): change for name, change in changed.items()}
         new_of: dict[int, int] = {}
         for chunk in self._chunks(table):
-            ids = _new_ids(target, table, len(chunk))
+            ids = new_ids(target, table, len(chunk))
             moved = []
             for row, new in zip(chunk, ids, strict=True):
                 values = list(row)
@@ -240,20 +240,6 @@ class Stored:
 
 def _position(table: Table, name: str) -> int:
     return list(table.c.keys()).index(name)
-
-
-def _new_ids(session: Session, table: Table, count: int) -> list[int]:
-    """`count` ids for new rows of `table`, ascending: the sequence's next values on
-    PostgreSQL; on SQLite, those after the largest (the transaction holds the write
-    lock)."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        query = text(
-            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
-        )
-        return sorted(connection.execute(query, {"table": table.name, "n": count}).scalars())
-    start = connection.execute(select(func.max(table.c.id))).scalar() or 0
-    return list(range(start + 1, start + count + 1))
 
 
 def _write_stored(session: Session, table: Table, rows: list[tuple[Any, ...]]) -> None:
