@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sandbox.core.tables import EspaceRow
 from sandbox.journal.bodies import BodyCapture, summary_of
 from sandbox.journal.masking import Masker, masker
 from sandbox.journal.repository import JournalRepository
@@ -68,19 +67,24 @@ class Entry:
 
 
 def write(
-    session: Session, espace: EspaceRow, entries: Sequence[Entry], secrets: Sequence[str]
+    session: Session,
+    espace: str,
+    horloge: date,
+    entries: Sequence[Entry],
+    secrets: Sequence[str],
 ) -> None:
-    """Journal `entries` in the espace, every secret in `secrets` masked (one insert)."""
-    masking = masker(tuple(secrets), keep=espace.nom)
-    JournalRepository(session, espace.nom).add_all([row_of(espace, e, masking) for e in entries])
+    """Journal `entries` in the espace, whose clock is on `horloge`, every secret in
+    `secrets` masked (one insert)."""
+    masking = masker(tuple(secrets), keep=espace)
+    JournalRepository(session, espace).add_all([row_of(horloge, e, masking) for e in entries])
 
 
-def row_of(espace: EspaceRow, entry: Entry, masking: Masker) -> dict[str, Any]:
+def row_of(horloge: date, entry: Entry, masking: Masker) -> dict[str, Any]:
     """The columns of `entry`'s row (the espace and the id aside), dated by the espace's
-    clock when the request could not say."""
+    clock (`horloge`) when the request could not say."""
     return {
         "instant": datetime.now(UTC).replace(tzinfo=None),
-        "date": entry.horloge or espace.horloge,
+        "date": entry.horloge or horloge,
         "opco": entry.opco,
         "cfa": entry.cfa,
         "logiciel": masking.text(entry.logiciel)[:200] if entry.logiciel else None,

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from sandbox.core.database import Database
-from sandbox.core.tables import EspaceRow
-from sandbox.espaces.repository import EspaceRepository
+from sandbox.espaces.repository import EspaceRepository, EspaceState, Lock
 from sandbox.journal import service as journal
 from sandbox.journal.repository import JournalRepository
 
@@ -37,8 +36,9 @@ PRUNE_EVERY = 100
 # written forgotten first (one forgotten counts again from nought: pruned a little later).
 COUNTED = 10_000
 
-# The secrets of an espace, given its row (the world of its scenario knows them).
-Secrets = Callable[[EspaceRow], tuple[str, ...]]
+# The secrets of an espace, given its name and state (the world of its scenario knows
+# them), read in the writer's session when not known already.
+Secrets = Callable[[Session, str, EspaceState], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -144,11 +144,13 @@ class JournalWriter:
 
     def _write_in(self, session: Session, batch: list[Job]) -> None:
         for espace, entries in _by_espace(batch).items():
-            # Locked shared: an espace dropped meanwhile gets no entry left behind.
-            row = EspaceRepository(session, espace).locked(shared=True)
-            if row is None:  # an unknown espace has no journal
+            # Locked shared: an espace dropped meanwhile gets no entry left behind. Its
+            # state only (three columns): its whole row holds its scenario, large.
+            state = EspaceRepository(session, espace).state(Lock.SHARED)
+            if state is None:  # an unknown espace has no journal
                 continue
-            journal.write(session, row, entries, self.secrets(row))
+            secrets = self.secrets(session, espace, state)
+            journal.write(session, espace, state.horloge, entries, secrets)
             if self._due_for_pruning(espace, len(entries)):
                 JournalRepository(session, espace).keep_last(self.keep)
 

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from sandbox.core.cache import VersionedCache
 from sandbox.core.database import Database
 from sandbox.core.opcos import OPCOS
-from sandbox.core.tables import EspaceRow
 from sandbox.errors import ESPACE_INCONNU
 from sandbox.espaces.espace import Espace
 from sandbox.espaces.repository import EspaceRepository, EspaceState, Lock
@@ -42,11 +41,10 @@ class Runtime:
         self.cibles: VersionedCache[tuple[pannes.Cible, ...]] = VersionedCache(size=512)
         self.journal = JournalWriter(self.database, self.espace_secrets, self.journal_max_entries)
 
-    def espace_secrets(self, row: EspaceRow) -> tuple[str, ...]:
+    def espace_secrets(self, session: Session, nom: str, state: EspaceState) -> tuple[str, ...]:
         """What the journal masks by value in that espace: its keys and client secrets, and
         the admin token."""
-        world = self.worlds.get(row.nom, row.generation, lambda: world_of(row.scenario))
-        return world.secrets + self.secrets
+        return self.espace(session, nom, state).world.secrets + self.secrets
 
     @property
     def secrets(self) -> tuple[str, ...]:

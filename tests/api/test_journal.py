@@ -310,7 +310,7 @@ def test_a_batch_writes_each_entry_in_its_espace_masked(database: Database) -> N
     sent = {"apprenti": {"nir": NIRS[0], "nom": "Éloïse"}, "montant": 12.5, "liste": [1, None]}
     body.feed(json.dumps(sent | {"note": f"secret {secret}"}).encode())
     headers = [("x-api-key", secret), ("accept", "a"), ("accept", "b")]
-    writer = JournalWriter(database, lambda row: (secret,), keep=10)
+    writer = JournalWriter(database, lambda *_: (secret,), keep=10)
     writer.submit("journal-a", request(f"/akto/v1/{secret}", requete=Message(headers, body)))
     writer.submit("journal-b", request("/atlas/v1/status", diagnostics=[f"clé {secret}"]))
     writer.submit("journal-a", request("/akto/v1/status?n=2", opco="akto", codes=["X"]))
@@ -340,7 +340,9 @@ def test_a_message_journaled_again_is_masked_by_each_espace_s_own_secrets(
         body.feed(json.dumps(sent).encode())
         return Message([("x-note", f"clé {secret}")], body)
 
-    writer = JournalWriter(database, lambda row: (secret,) if row.nom == "journal-a" else (), 10)
+    writer = JournalWriter(
+        database, lambda _s, nom, _st: (secret,) if nom == "journal-a" else (), 10
+    )
     for espace in ("journal-a", "journal-b", "journal-a", "journal-b"):
         writer.submit(espace, request("/akto/v1/dossiers", reponse=answer()))
     writer.close()
@@ -357,7 +359,7 @@ def test_a_message_journaled_again_is_masked_by_each_espace_s_own_secrets(
 def test_a_flush_of_one_espace_waits_for_its_entries_only_when_it_has_some(
     database: Database,
 ) -> None:
-    writer = JournalWriter(database, lambda row: (), keep=10)
+    writer = JournalWriter(database, lambda *_: (), keep=10)
     assert not writer.holds("journal-a")
     writer.flush("journal-a")  # nothing of it waits: at once, the writer never started
     writer.submit("journal-a", request("/akto/v1/status"))
@@ -377,7 +379,7 @@ def test_a_flush_of_one_espace_waits_for_its_entries_only_when_it_has_some(
 def test_espaces_written_in_turn_each_keep_about_their_last_entries(database: Database) -> None:
     # Written in turn, two espaces get every other id of the database: a rule on the ids
     # (one a multiple of a hundred) would never prune one of them.
-    writer = JournalWriter(database, lambda row: (), keep=10)
+    writer = JournalWriter(database, lambda *_: (), keep=10)
     for numero in range(150):
         for espace in WRITTEN_TO:
             writer.submit(espace, request(f"/akto/v1/status?n={numero}"))
