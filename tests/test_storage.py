@@ -4,14 +4,15 @@ once are stored as their constructor's."""
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import Table, inspect
 from sqlalchemy.exc import IntegrityError
 
 from sandbox.core.database import Database
-from sandbox.core.repository import new_row
+from sandbox.core.repository import column_values, insert_many, new_row
 from sandbox.core.tables import Base, DossierRow, EcheanceRow
 
 
@@ -98,6 +99,44 @@ def test_a_row_built_at_once_is_stored_as_its_constructor_stores_it(database: Da
 def test_a_row_built_at_once_refuses_a_column_its_table_lacks() -> None:
     with pytest.raises(TypeError, match="numero_inconnu"):
         new_row(DossierRow, **columns("storage-6", "A", None), numero_inconnu="1")
+
+
+def test_rows_inserted_by_the_driver_are_stored_as_a_session_stores_them(tmp_path: Path) -> None:
+    # `insert_many` converts each value itself (dates, JSON, decimals, booleans) for the
+    # bulk installs' private SQLite database: what it stores must read back the same.
+    database = Database(f"sqlite:///{tmp_path / 'bulk.db'}")
+    database.create_schema()
+    dossiers: Table = DossierRow.__table__  # type: ignore[assignment]
+    echeances: Table = EcheanceRow.__table__  # type: ignore[assignment]
+    with database.transaction() as session:
+        constructed = dossier("storage-7", "B", "l")
+        constructed.echeances = [EcheanceRow(**echeance(1)), EcheanceRow(**echeance(2))]
+        session.add(constructed)
+        session.flush()
+        built = new_row(DossierRow, **columns("storage-7", "A", "k"))
+        insert_many(session, dossiers, [column_values(built) | {"id": constructed.id + 1}])
+        insert_many(
+            session,
+            echeances,
+            [
+                column_values(new_row(EcheanceRow, **echeance(n)))
+                | {"id": None, "dossier_id": constructed.id + 1}
+                for n in (1, 2)
+            ],
+        )
+        ids = constructed.id + 1, constructed.id
+    with database.reading() as session:
+        a, b = (session.get_one(DossierRow, id) for id in ids)
+        assert stored(a) == stored(b) | {
+            "id": a.id,
+            "numero_externe": "A",
+            "numero_interne": "A",
+            "cle_doublon": "k",
+        }
+        assert [stored(e) | {"id": 0, "dossier_id": 0} for e in a.echeances] == [
+            stored(e) | {"id": 0, "dossier_id": 0} for e in b.echeances
+        ]
+    database.dispose()
 
 
 def stored(row: Base) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The base of every repository: each query starts from "this espace" (and this OPCO where
 rows belong to one), and `add()` stamps the espace itself, so no query can forget it."""
 
-from collections.abc import Callable, Hashable, Iterable, Iterator
+import functools
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,10 +15,12 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
+    insert,
     inspect,
     select,
     text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import ClassManager, QueryableAttribute, Session
 
 from sandbox.core.tables import Base
@@ -126,6 +129,44 @@ def new_ids(session: Session, table: Table, count: int) -> list[int]:
         return sorted(connection.execute(query, {"table": table.name, "n": count}).scalars())
     start = connection.execute(select(func.max(table.c.id))).scalar() or 0
     return list(range(start + 1, start + count + 1))
+
+
+def insert_many(session: Session, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Insert rows that each give every column of `table`, in one `executemany` of the
+    driver: their values are converted as SQLAlchemy converts them (each column type's
+    bind processor), but in one loop, without the per-row work of a Core insert, which
+    cost a tenth of a bulk install."""
+    connection = session.connection()
+    plan = _insert_plan(table, connection.dialect)
+    values = [plan.values(row) for row in rows]
+    if values:
+        connection.exec_driver_sql(plan.sql, values)
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    sql: str
+    converted: tuple[tuple[str, Callable[[Any], Any] | None], ...]  # key, its processor
+
+    def values(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            row[key] if convert is None else convert(row[key]) for key, convert in self.converted
+        )
+
+
+@functools.cache
+def _insert_plan(table: Table, dialect: Dialect) -> _InsertPlan:
+    """The statement inserting every column of `table`, positional, for a dialect whose
+    parameters are (SQLite's `?`): compiled once, with each column's bind processor."""
+    if not dialect.positional:
+        raise NotImplementedError(f"insert_many needs positional parameters, not {dialect.name}")
+    columns = list(table.columns)
+    compiled = (
+        insert(table).values({c.key: bindparam(c.key) for c in columns}).compile(dialect=dialect)
+    )
+    by_key = {c.key: c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns}
+    order = compiled.positiontup or []
+    return _InsertPlan(compiled.string, tuple((key, by_key[key]) for key in order))
 
 
 def bulk_of(session: Session) -> Bulk | None:

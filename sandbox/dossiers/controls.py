@@ -24,6 +24,9 @@ EARLIEST_CONCLUSION = date(2020, 1, 1)
 MIN_MONTHS, MAX_MONTHS = 6, 54
 
 
+# Names repeat (a bulk install of 100,000 dossiers has a few hundred distinct ones), and
+# each transmission normalises three of them.
+@lru_cache(maxsize=4096)
 def normalize_name(name: str) -> str:
     """Trim, collapse inner spaces, drop accents, ignore case: " Éloïse " == "ELOISE"."""
     decomposed = unicodedata.normalize("NFKD", " ".join(name.split()))

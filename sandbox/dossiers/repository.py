@@ -5,10 +5,17 @@ from datetime import date
 from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Select, Table, bindparam, func, insert, select
+from sqlalchemy import Select, Table, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
-from sandbox.core.repository import Page, Repository, bytewise, column_values, new_ids
+from sandbox.core.repository import (
+    Page,
+    Repository,
+    bytewise,
+    column_values,
+    insert_many,
+    new_ids,
+)
 from sandbox.core.tables import DossierRow, EcheanceRow
 from sandbox.espaces.repository import EspaceRepository
 
@@ -43,20 +50,14 @@ class DossierRepository(Repository[DossierRow]):
         insert, which would then go in statements of a few hundred rows, not one
         `executemany`."""
         ids = new_ids(session, _DOSSIERS, len(rows))
-        session.execute(
-            insert(_DOSSIERS),
-            [
-                {**column_values(row), "id": dossier_id}
-                for row, dossier_id in zip(rows, ids, strict=True)
-            ],
-        )
-        echeances = [
-            {**column_values(echeance), "dossier_id": dossier_id}
-            for row, dossier_id in zip(rows, ids, strict=True)
+        pairs = list(zip(rows, ids, strict=True))
+        insert_many(session, _DOSSIERS, ({**column_values(row), "id": id_} for row, id_ in pairs))
+        echeances = (
+            {**column_values(echeance), "id": None, "dossier_id": id_}
+            for row, id_ in pairs
             for echeance in row.echeances
-        ]
-        if echeances:
-            session.execute(insert(_ECHEANCES), echeances)
+        )
+        insert_many(session, _ECHEANCES, echeances)
 
     def live_duplicate(self, opco: str, cle_doublon: str) -> DossierRow | None:
         if self.never_added("cle_doublon", opco, cle_doublon):
