@@ -4,6 +4,7 @@ streamed install makes exactly the rows a row-by-row one does."""
 
 import contextlib
 import copy
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,9 +20,10 @@ from sandbox.core.database import Database
 from sandbox.core.tables import CounterRow, DossierRow, EcheanceRow, FactureRow
 from sandbox.dossiers.cerfa import Cerfa
 from sandbox.dossiers.controls import contract_duplicate_key
+from sandbox.dossiers.deca import DECA_PATTERN
 from sandbox.dossiers.states import Etat
 from sandbox.pytest_plugin import OpcoSandbox
-from sandbox.scenarios import generer, loader, templates
+from sandbox.scenarios import generer, loader, split, templates
 from sandbox.scenarios.loader import LoadedScenario, ScenarioError, install, load_dict, resolve
 from sandbox.scenarios.model import Scenario
 from tests.conftest import postgres_database
@@ -238,9 +240,14 @@ def own_dossier(numero: str, nom: str = "Dupont") -> dict[str, Any]:
         (own_dossier("OTHER"), "DOSSIER_DOUBLON"),
     ],
 )
+@pytest.mark.parametrize("split_from", [0, 10**9], ids=["in-halves", "whole"])
 def test_a_bulk_install_still_refuses_a_number_or_contract_given_twice(
-    second: dict[str, Any], code: str
+    second: dict[str, Any], code: str, split_from: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # In halves, the half that meets the fault fails, and the install made again whole
+    # reports the scenario's first fault, as ever.
+    monkeypatch.setattr(split, "SPLIT_FROM", split_from)
+    monkeypatch.setattr(split, "_cores", lambda: 2)
     document = scenario(count=20, dossiers=[own_dossier("SAME"), second])
     with pytest.raises(ScenarioError) as caught:
         installed(document)
@@ -339,3 +346,63 @@ def test_a_streamed_install_that_breaks_a_rule_changes_nothing(
     assert (problem["code"], problem["champ"]) == ("SCENARIO_INVALIDE", "dossiers[1].numeroExterne")
     assert "NUMERO_EXTERNE_DEJA_UTILISE" in problem["description"]
     assert opco_sandbox.client("akto").get("/v2/dossiers/etats").json() == before
+
+
+def without_deca_sequences(rows: tuple[list[Any], ...]) -> tuple[list[Any], ...]:
+    """`rows_of`'s rows, its dossiers in any order, each DECA number without its sequence
+    (and the DECA registry's counter left out): an install in halves numbers each half's
+    DECA apart."""
+    dossiers, echeances, factures, counters = rows
+    masked = [
+        [(k, v[:-7] if k == "numero_deca" and v != "None" else v) for k, v in values]
+        for values in dossiers
+    ]
+    return sorted(masked), echeances, factures, [c for c in counters if c[0] != "*"]
+
+
+def deca_numbers(database: Database, espace: str) -> list[str]:
+    with database.reading() as session:
+        query = select(DossierRow.numero_deca).where(
+            DossierRow.espace == espace, DossierRow.numero_deca.is_not(None)
+        )
+        return list(session.scalars(query))
+
+
+def test_an_install_in_two_halves_makes_the_rows_of_one_built_whole(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = load_dict(scenario(count=400, graine=3), "demo")
+    monkeypatch.setattr(split, "SPLIT_FROM", 10**9)
+    whole = install_into(database, "whole", loaded)
+    monkeypatch.setattr(split, "SPLIT_FROM", 0)
+    monkeypatch.setattr(split, "_cores", lambda: 2)  # whatever the machine
+    first, second = split.halves(loaded.scenario) or pytest.fail("demo's OPCOs are split")
+    assert first.opcos
+    assert second.opcos
+    assert not first.opcos & second.opcos
+    in_halves = install_into(database, "halves", loaded)
+    assert without_deca_sequences(in_halves) == without_deca_sequences(whole)
+    numbers = deca_numbers(database, "halves")
+    assert len(set(numbers)) == len(numbers) == len(deca_numbers(database, "whole")) > 50
+    assert all(DECA_PATTERN.fullmatch(n) for n in numbers)
+    # The second half's follow every number the first half could take.
+    sequences = sorted(int(n[-6:]) for n in numbers)
+    assert sequences[-1] > second.deca_after
+    [(_, _, registry)] = [c for c in in_halves[3] if c[0] == "*"]
+    assert registry == sequences[-1]
+
+
+@pytest.mark.parametrize("child", ["/bin/false", "/no/such/python"])
+def test_an_install_whose_child_fails_is_built_whole_and_says_so(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    child: str,
+) -> None:
+    loaded = load_dict(scenario(count=60), "demo")
+    whole = install_into(database, "whole", loaded)
+    monkeypatch.setattr(split, "SPLIT_FROM", 0)
+    monkeypatch.setattr(split, "_cores", lambda: 2)
+    monkeypatch.setattr(sys, "executable", child)
+    assert install_into(database, "retried", loaded) == whole
+    assert "The install's first half" in caplog.text

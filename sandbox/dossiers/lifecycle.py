@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from sandbox.core.repository import new_row
@@ -82,6 +82,17 @@ def engage(espace: Espace, row: DossierRow, day: date, cerfa: Cerfa | None = Non
     cfa = espace.world.cfa(row.siret_cfa)
     _set_echeances(row, [_echeance_row(p, row.siret_cfa, cfa.iban if cfa else "") for p in prevues])
     row.engagement = echeancier.engagement(prevues)
+
+
+def deca_numbers_after(espace: Espace, sequence: int) -> None:
+    """The espace's DECA numbers, none given yet, follow `sequence` (the second half of an
+    install built in two: see `scenarios.split`)."""
+    EspaceRepository.of(espace).start_after(DECA_REGISTRY, "deca", sequence)
+
+
+def deca_numbers_given(session: Session, espace: str) -> int:
+    """The last DECA sequence number given in the espace (0 before the first)."""
+    return EspaceRepository(session, espace).counted(DECA_REGISTRY, "deca")
 
 
 def _set_echeances(row: DossierRow, echeances: list[EcheanceRow]) -> None:

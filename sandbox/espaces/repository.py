@@ -215,6 +215,11 @@ class EspaceRepository(Repository[EspaceRow]):
             return 1
         return int(bumped)
 
+    def start_after(self, opco: str, nom: str, value: int) -> None:
+        """A sequence not started yet whose first number will be `value + 1`."""
+        self.session.add(CounterRow(espace=self.espace, opco=opco, nom=nom, valeur=value))
+        self.session.flush()
+
     def counted(self, opco: str, nom: str) -> int:
         """A sequence's value: how many numbers it gave (0 before the first)."""
         found = self.session.scalar(_COUNTER, self._counter_key(opco, nom))

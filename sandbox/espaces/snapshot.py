@@ -11,8 +11,8 @@ both): ids are given anew on insertion and those references follow them.
 """
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
@@ -110,6 +110,28 @@ class _Read:
 def put(session: Session, snapshot: Snapshot, espace: str) -> None:
     """Insert the snapshot's rows under `espace` (which holds none), in batches of a
     chunk."""
+    put_all(session, [snapshot], espace)
+
+
+def put_all(session: Session, parts: Sequence[Snapshot], espace: str) -> None:
+    """Insert snapshots of parts of one espace's state (the halves of a large install: see
+    `scenarios.split`) under `espace`, one after the other. A sequence that several parts
+    used (the DECA registry's) is written once, at the furthest any part took it."""
+    counters = _t(CounterRow).name
+    furthest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for part in parts:
+        for row in part.others.get(counters, ()):
+            key = (row["opco"], row["nom"])
+            if key not in furthest or row["valeur"] > furthest[key]["valeur"]:
+                furthest[key] = row
+    for index, part in enumerate(parts):
+        merged = list(furthest.values()) if index == 0 else []
+        _put_part(session, replace(part, others={**part.others, counters: merged}), espace)
+    if any(part.stored is not None for part in parts):
+        _analyze(session)
+
+
+def _put_part(session: Session, snapshot: Snapshot, espace: str) -> None:
     for name, rows in snapshot.others.items():
         table = Base.metadata.tables[name]
         has_id = "id" in table.c
@@ -120,7 +142,6 @@ def put(session: Session, snapshot: Snapshot, espace: str) -> None:
     named = {imputation["echeance_id"] for row in factures for imputation in row["imputations"]}
     if snapshot.stored is not None:
         dossier_of, echeance_of = snapshot.stored.copy_into(session, espace, named)
-        _analyze(session)
     else:
         dossier_of, echeance_of = _insert_dossiers(session, snapshot, espace, named)
     _insert(

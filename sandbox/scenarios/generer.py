@@ -99,6 +99,17 @@ def dossiers(scenario: Scenario) -> Iterator[dict[str, Any]]:
         yield plan.dossier(index, rng, identites)
 
 
+def opcos_in_turn(scenario: Scenario) -> tuple[str, ...]:
+    """The OPCOs the generated dossiers go to, in turn: the `i`-th to the `i % n`-th."""
+    return _opcos(scenario)
+
+
+def count_at(scenario: Scenario, opcos: frozenset[str]) -> int:
+    """How many of the generated dossiers go to those OPCOs."""
+    turn, total = _opcos(scenario), scenario.generer.dossiers
+    return sum(len(range(k, total, len(turn))) for k, opco in enumerate(turn) if opco in opcos)
+
+
 @dataclass(frozen=True)
 class _Plan:
     """What every generated dossier draws from: the scenario's places and its référentiel."""
@@ -239,8 +250,10 @@ class _Identites:
             nom = NOMS[code % len(NOMS)]
             prenom, sexe = PRENOMS[(code // len(NOMS)) % len(PRENOMS)]
             naissance = self.youngest - timedelta(days=code // (len(NOMS) * len(PRENOMS)))
-            key = duplicate_key(nom, prenom, naissance, siret_employeur, debut)
-            if key not in self.own_keys:
+            # Hashed only when the scenario's own contracts may be met.
+            if not self.own_keys or (
+                duplicate_key(nom, prenom, naissance, siret_employeur, debut) not in self.own_keys
+            ):
                 return _Apprenti(nom, prenom, sexe, naissance)
 
 

@@ -25,7 +25,7 @@ from sandbox.core.tables import DossierRow
 from sandbox.core.types import MAX_DEPTH, too_deep
 from sandbox.dossiers.cerfa import Cerfa
 from sandbox.dossiers.controls import blocking_problems
-from sandbox.dossiers.lifecycle import reach, settle_if_paid
+from sandbox.dossiers.lifecycle import deca_numbers_after, reach, settle_if_paid
 from sandbox.dossiers.service import Deposit, transmit
 from sandbox.errors import (
     NUMERO_ECHEANCE_INCONNU,
@@ -41,7 +41,7 @@ from sandbox.espaces.world import World
 from sandbox.factures import service as facturation
 from sandbox.factures.schemas import EtatFacture, FactureBody
 from sandbox.horloge.service import play_until
-from sandbox.scenarios import bounds, generer
+from sandbox.scenarios import bounds, generer, split
 from sandbox.scenarios.faults import Fault, schema_faults, with_lines
 from sandbox.scenarios.files import bundled_dir, bundled_names
 from sandbox.scenarios.model import Scenario, ScenarioDossier, ScenarioFacture, TrancheModel
@@ -243,40 +243,93 @@ def _rule_fault(path: str, problem: Problem) -> Fault:
 
 def install(session: Session, espace_nom: str, loaded: LoadedScenario, today: date) -> Summary:
     """Replace the espace's whole state by the scenario, within the caller's transaction.
-    The rules run aside (`templates`): a scenario that breaks one changes nothing, and the
-    caller's transaction only deletes and inserts rows."""
+    The rules run aside (`templates`; a large install on two cores, `split`): a scenario
+    that breaks one changes nothing, and the caller's transaction only deletes and inserts
+    rows."""
     scenario = loaded.scenario
     horloge = scenario.date or today
+    summary = Summary(
+        len(scenario.cfas),
+        len(scenario.dossiers) + scenario.generer.dossiers,
+        len(scenario.factures),
+        horloge,
+    )
+    if _installed_in_halves(session, espace_nom, loaded, horloge):
+        return summary
 
     def build(scratch: Session, nom: str) -> None:
         _apply(scratch, nom, loaded, horloge)
 
-    dossiers = len(scenario.dossiers) + scenario.generer.dossiers
-    with TEMPLATES.snapshot(loaded.document, horloge, build, dossiers) as made:
+    with TEMPLATES.snapshot(loaded.document, horloge, build, summary.dossiers) as made:
         EspaceRepository(session, espace_nom).replace(horloge, loaded.document)
         snapshot.put(session, made, espace_nom)
-    return Summary(len(scenario.cfas), dossiers, len(scenario.factures), horloge)
+    return summary
 
 
-def _apply(session: Session, espace_nom: str, loaded: LoadedScenario, horloge: date) -> None:
+def _installed_in_halves(
+    session: Session, espace_nom: str, loaded: LoadedScenario, horloge: date
+) -> bool:
+    """Install the scenario built in two halves at once, when it is large (`split`); False
+    when it is not, or a half failed (it is then to be built whole, which reports the
+    scenario's first fault)."""
+    halves = split.halves(loaded.scenario)
+    if halves is None:
+        return False
+
+    def build(scratch: Session, nom: str, half: split.Half) -> None:
+        build_half(scratch, nom, loaded, horloge, half)
+
+    try:
+        with split.built(loaded.document, horloge, halves, build) as parts:
+            EspaceRepository(session, espace_nom).replace(horloge, loaded.document)
+            snapshot.put_all(session, parts, espace_nom)
+    except split.SplitFailed:
+        return False
+    return True
+
+
+def build_half(
+    session: Session, espace_nom: str, loaded: LoadedScenario, horloge: date, half: split.Half
+) -> None:
+    """One half of the scenario's install, in an empty espace (see `split`)."""
+    _apply(session, espace_nom, loaded, horloge, half)
+
+
+def _apply(
+    session: Session,
+    espace_nom: str,
+    loaded: LoadedScenario,
+    horloge: date,
+    half: split.Half | None = None,
+) -> None:
     """Every dossier and invoice of the scenario through the domain's rules, in an empty
-    espace."""
+    espace; only those of `half`'s OPCOs when given."""
     scenario = loaded.scenario
     EspaceRepository(session, espace_nom).replace(horloge, loaded.document)
     espace = Espace(session, espace_nom, World(scenario), horloge)
+    held = half.holds if half is not None else _every_opco
+    if half is not None and half.deca_after:
+        deca_numbers_after(espace, half.deca_after)
     # The private database holds only what this install adds: dossiers go in in bulk.
     with bulk(session):
         for index, dossier in enumerate(scenario.dossiers):
-            with _located(loaded, f"dossiers[{index}]"):
-                _install_dossier(espace, dossier)
+            if held(dossier.opco):
+                with _located(loaded, f"dossiers[{index}]"):
+                    _install_dossier(espace, dossier)
         # Generated one at a time, after the scenario's own: they skip the numbers those hold.
         for index, made in enumerate(generer.dossiers(scenario)):
-            with _located(loaded, f"generer.dossiers[{index}]"):
-                _install_dossier(espace, ScenarioDossier.model_validate(made))
+            if held(made["opco"]):
+                with _located(loaded, f"generer.dossiers[{index}]"):
+                    _install_dossier(espace, ScenarioDossier.model_validate(made))
     play_until(espace, horloge)
     for index, facture in enumerate(scenario.factures):
-        with _located(loaded, f"factures[{index}]"):
-            _install_facture(espace, facture)
+        if held(facture.opco):
+            with _located(loaded, f"factures[{index}]"):
+                _install_facture(espace, facture)
+
+
+def _every_opco(opco: str) -> bool:
+    return True
 
 
 @contextmanager
