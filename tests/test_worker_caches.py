@@ -85,3 +85,32 @@ def test_an_espace_made_again_under_its_name_is_not_taken_for_the_old_one(
         assert control.delete(f"/_sandbox/espaces/{ESPACE}").status_code == 204
     sandbox.load(scenario("cle-numero-deux"))  # the same name, made anew
     assert (states(other, "cle-numero-une"), states(other, "cle-numero-deux")) == (401, 200)
+
+
+def test_tokens_expired_through_one_worker_are_refused_by_the_other(
+    opco_sandbox_database_url: str,
+) -> None:
+    # The second worker keeps the token's row in memory once it has read it: the expiry,
+    # made through the first, must reach it all the same.
+    database = Database(opco_sandbox_database_url)
+    espace = f"{ESPACE}-jetons"
+    with (
+        InProcessServer(create_app(database, resolve("demo"))) as first,
+        InProcessServer(create_app(database, resolve("demo"))) as second,
+    ):
+        sandbox = OpcoSandbox(first, espace)
+        sandbox.load("demo")
+        with second.client(f"/espaces/{espace}/akto") as anonymous:
+            form = {"grant_type": "client_credentials"}
+            form |= {"client_id": "acme-cfa", "client_secret": "acme-secret-demo"}
+            token = anonymous.post("/connect/token", data=form).json()["access_token"]
+        headers = SOFTWARE_HEADERS | {"X-API-KEY": "demo-akto-key"}
+        with second.client(f"/espaces/{espace}/akto", headers) as other:
+            other.headers["Authorization"] = f"Bearer {token}"
+            assert other.get("/v1/dossiers/etats").status_code == 200  # its row now cached
+            assert sandbox.control.post("/jetons/expirer").json() == {"jetonsExpires": 1}
+            refused = other.get("/v1/dossiers/etats")
+            assert refused.status_code == 401
+            assert [e["code"] for e in refused.json()["errors"]] == ["JETON_EXPIRE"]
+        sandbox.close()
+    database.dispose()

@@ -48,9 +48,10 @@ class EspaceRow(Base):
     horloge: Mapped[date]
     # The clock when the scenario was loaded: where a reset takes it back.
     horloge_initiale: Mapped[date]
-    # Bumped on every scenario load or reset: the key of in-process caches of the scenario.
-    # An espace made anew starts from a random value: a cache holding the world of an
-    # espace dropped under that name must not take it for the new one's.
+    # Bumped on every scenario load or reset, and when its tokens are expired all at once:
+    # the key of in-process caches of the scenario and of the tokens' rows. An espace made
+    # anew starts from a random value: a cache holding the world of an espace dropped
+    # under that name must not take it for the new one's.
     generation: Mapped[int] = mapped_column(Integer, default=1)
     # Bumped whenever its fault rules change, back to 0 with each load or reset (which
     # delete them: a scenario sets none). 0: the espace has no fault rule, no query needed;

@@ -190,6 +190,15 @@ class EspaceRepository(Repository[EspaceRow]):
             _REPLACE, {**values, "cible": self.espace, "generation": state.generation + 1}
         )
 
+    def renew_generation(self) -> None:
+        """A new generation for the espace (which must exist), its state otherwise kept:
+        what the caches keep of it is read again."""
+        self.session.execute(
+            update(EspaceRow)
+            .where(EspaceRow.nom == self.espace)
+            .values(generation=EspaceRow.generation + 1)
+        )
+
     def mark_started(self, fingerprint: str) -> None:
         """Remember the content the espace was loaded from at the server's start."""
         self.session.execute(

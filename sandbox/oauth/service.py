@@ -9,15 +9,19 @@ or a log, and looking it up by its digest compares nothing secret byte by byte.
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sandbox.core.opcos import OPCOS, Opco
 from sandbox.errors import JETON_EXPIRE, JETON_INVALIDE
 from sandbox.espaces.espace import Espace
-from sandbox.oauth.repository import JetonRepository
+from sandbox.espaces.repository import EspaceRepository
+from sandbox.oauth.repository import Jeton, JetonRepository
 
 GRANT_TYPE = "client_credentials"
+# What a token's row says, found by the token's SHA-256 (None: no such token).
+TokenLookup = Callable[[str], Jeton | None]
 SCOPES = ("api.read", "api.write")
 
 
@@ -96,13 +100,17 @@ def _granted_scope(asked: str | None) -> str:
     return " ".join(dict.fromkeys(wanted))
 
 
-def check_bearer(espace: Espace, opco: Opco, authorization: str | None) -> None:
-    """A valid token of this OPCO in this espace, or 401 `JETON_INVALIDE` / `JETON_EXPIRE`."""
+def check_bearer(
+    espace: Espace, opco: Opco, authorization: str | None, lookup: TokenLookup | None = None
+) -> None:
+    """A valid token of this OPCO in this espace, or 401 `JETON_INVALIDE` / `JETON_EXPIRE`;
+    its row found by `lookup` when given (a cache), else read."""
     base = f"/{opco.code}"
     scheme, _, token = (authorization or "").partition(" ")
     found = None
     if scheme.lower() == "bearer" and token.strip():
-        found = JetonRepository.of(espace).by_empreinte(digest(token.strip()))
+        find = lookup or JetonRepository.of(espace).by_empreinte
+        found = find(digest(token.strip()))
     if found is None:
         raise JETON_INVALIDE.error(nom=opco.nom, opco=base)
     if found.opco != opco.code:
@@ -117,7 +125,12 @@ def check_bearer(espace: Espace, opco: Opco, authorization: str | None) -> None:
 
 
 def expire_all(espace: Espace) -> int:
-    return JetonRepository.of(espace).expire_all(now())
+    """Every token of the espace expires now; how many were still valid. The espace's
+    generation is renewed: its tokens' rows may be cached by it (`Runtime.token_lookup`),
+    and every worker then reads them again."""
+    expired = JetonRepository.of(espace).expire_all(now())
+    EspaceRepository.of(espace).renew_generation()
+    return expired
 
 
 def digest(token: str) -> str:

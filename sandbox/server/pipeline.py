@@ -23,7 +23,7 @@ from sandbox.core.opcos import Opco, opco_named
 from sandbox.errors import FORMAT_INVALIDE, JETON_ADMIN_INVALIDE
 from sandbox.espaces.access import authenticate, check_hooked_up, check_software_headers
 from sandbox.espaces.espace import Espace
-from sandbox.espaces.repository import Lock
+from sandbox.espaces.repository import EspaceState, Lock
 from sandbox.oauth import service as oauth
 from sandbox.pannes import service as pannes
 from sandbox.scenarios.model import Cfa
@@ -300,11 +300,12 @@ class FaultyRoute(TransactionalRoute):
         opco = opco_named(request.path_params["opco"])
         request.state.opco = opco.code
         check_hooked_up(espace, opco)
-        request.state.caller = self.check(request, espace, opco)
+        request.state.caller = self.check(request, espace, opco, state)
         return None
 
-    def check(self, request: Request, espace: Espace, opco: Opco) -> Caller:
-        """The caller, once the route's own checks have passed."""
+    def check(self, request: Request, espace: Espace, opco: Opco, state: EspaceState) -> Caller:
+        """The caller, once the route's own checks have passed (`state`: the espace's, as
+        the request read it)."""
         raise NotImplementedError
 
 
@@ -322,7 +323,7 @@ _OPCO_PATH = re.compile(r"^(?:/espaces/[^/]+)?/(?P<opco>[^/]+)(?P<chemin>/v[12]/
 class OpcoPublicRoute(FaultyRoute):
     """An OPCO path without a key (`/v1/status`): the OPCO must exist and be hooked up."""
 
-    def check(self, request: Request, espace: Espace, opco: Opco) -> Caller:
+    def check(self, request: Request, espace: Espace, opco: Opco, state: EspaceState) -> Caller:
         return Caller(espace, opco, None)
 
 
@@ -330,9 +331,11 @@ class OpcoRoute(FaultyRoute):
     """An OPCO path for a CFA: hooked up, then the OAuth2 token where the OPCO asks for
     one, then the key, then the software headers."""
 
-    def check(self, request: Request, espace: Espace, opco: Opco) -> Caller:
+    def check(self, request: Request, espace: Espace, opco: Opco, state: EspaceState) -> Caller:
         if espace.world.requires_token(opco.code):
-            oauth.check_bearer(espace, opco, request.headers.get("Authorization"))
+            runtime: Runtime = request.app.state.runtime
+            lookup = runtime.token_lookup(espace, state.generation)
+            oauth.check_bearer(espace, opco, request.headers.get("Authorization"), lookup)
         key = authenticate(espace, opco, request.headers.get("X-API-KEY"))
         request.state.cfa = key.cfa.siret
         check_software_headers(request.headers)

@@ -18,6 +18,8 @@ from sandbox.espaces.espace import Espace
 from sandbox.espaces.repository import EspaceRepository, EspaceState, Lock
 from sandbox.espaces.world import World, world_of
 from sandbox.journal.writer import JournalWriter
+from sandbox.oauth import service as oauth
+from sandbox.oauth.repository import Jeton, JetonRepository
 from sandbox.pannes import service as pannes
 from sandbox.pannes.repository import PanneRepository
 from sandbox.scenarios.loader import LoadedScenario, install
@@ -39,6 +41,8 @@ class Runtime:
         # The targets of each espace's fault rules, per OPCO: a request none concerns (the
         # usual case) needs no query of them.
         self.cibles: VersionedCache[tuple[pannes.Cible, ...]] = VersionedCache(size=512)
+        # Tokens' rows by espace and SHA-256, None for an unknown one: see `token_lookup`.
+        self.jetons: VersionedCache[Jeton | None] = VersionedCache(size=1024)
         self.journal = JournalWriter(self.database, self.espace_secrets, self.journal_max_entries)
 
     def espace_secrets(self, session: Session, nom: str, state: EspaceState) -> tuple[str, ...]:
@@ -69,6 +73,19 @@ class Runtime:
             nom, state.generation, lambda: world_of(EspaceRepository(session, nom).scenario())
         )
         return Espace(session, nom, world, state.horloge)
+
+    def token_lookup(self, espace: Espace, generation: int) -> oauth.TokenLookup:
+        """Tokens' rows, each read once per generation of its espace: a row changes only
+        when all of the espace's tokens expire, which renews the generation
+        (`oauth.expire_all`). An unknown token is remembered as such: a token is known to
+        its client only once its row is committed."""
+        tokens = JetonRepository.of(espace)
+
+        def lookup(empreinte: str) -> Jeton | None:
+            key = (espace.nom, empreinte)
+            return self.jetons.get(key, generation, lambda: tokens.by_empreinte(empreinte))
+
+        return lookup
 
     def faults_concern(
         self, session: Session, nom: str, state: EspaceState, request: pannes.Demande
