@@ -82,18 +82,7 @@ def test_a_row_built_at_once_is_stored_as_its_constructor_stores_it(database: Da
         session.add_all([built, constructed])
         session.flush()
         ids = built.id, constructed.id
-    with database.reading() as session:
-        a, b = (session.get_one(DossierRow, id) for id in ids)
-        assert stored(a) == stored(b) | {
-            "id": a.id,
-            "numero_externe": "A",
-            "numero_interne": "A",
-            "cle_doublon": "k",
-        }
-        assert [stored(e) | {"id": 0, "dossier_id": 0} for e in a.echeances] == [
-            stored(e) | {"id": 0, "dossier_id": 0} for e in b.echeances
-        ]
-        assert {e.dossier_id for e in a.echeances} == {a.id}
+    assert_stored_alike(database, *ids)
 
 
 def test_a_row_built_at_once_refuses_a_column_its_table_lacks() -> None:
@@ -125,8 +114,14 @@ def test_rows_inserted_by_the_driver_are_stored_as_a_session_stores_them(tmp_pat
             ],
         )
         ids = constructed.id + 1, constructed.id
+    assert_stored_alike(database, *ids)
+    database.dispose()
+
+
+def assert_stored_alike(database: Database, a_id: int, b_id: int) -> None:
+    """Dossier A (numbers A, key k) stored as dossier B (B, l), its échéances too."""
     with database.reading() as session:
-        a, b = (session.get_one(DossierRow, id) for id in ids)
+        a, b = session.get_one(DossierRow, a_id), session.get_one(DossierRow, b_id)
         assert stored(a) == stored(b) | {
             "id": a.id,
             "numero_externe": "A",
@@ -136,7 +131,7 @@ def test_rows_inserted_by_the_driver_are_stored_as_a_session_stores_them(tmp_pat
         assert [stored(e) | {"id": 0, "dossier_id": 0} for e in a.echeances] == [
             stored(e) | {"id": 0, "dossier_id": 0} for e in b.echeances
         ]
-    database.dispose()
+        assert {e.dossier_id for e in a.echeances} == {a.id}
 
 
 def stored(row: Base) -> dict[str, Any]:
