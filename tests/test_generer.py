@@ -247,7 +247,6 @@ def test_a_bulk_install_still_refuses_a_number_or_contract_given_twice(
     # In halves, the half that meets the fault fails, and the install made again whole
     # reports the scenario's first fault, as ever.
     monkeypatch.setattr(split, "SPLIT_FROM", split_from)
-    monkeypatch.setattr(split, "_cores", lambda: 2)
     document = scenario(count=20, dossiers=[own_dossier("SAME"), second])
     with pytest.raises(ScenarioError) as caught:
         installed(document)
@@ -375,7 +374,6 @@ def test_an_install_in_two_halves_makes_the_rows_of_one_built_whole(
     monkeypatch.setattr(split, "SPLIT_FROM", 10**9)
     whole = install_into(database, "whole", loaded)
     monkeypatch.setattr(split, "SPLIT_FROM", 0)
-    monkeypatch.setattr(split, "_cores", lambda: 2)  # whatever the machine
     first, second = split.halves(loaded.scenario) or pytest.fail("demo's OPCOs are split")
     assert first.opcos
     assert second.opcos
@@ -402,7 +400,6 @@ def test_an_install_whose_child_fails_is_built_whole_and_says_so(
     loaded = load_dict(scenario(count=60), "demo")
     whole = install_into(database, "whole", loaded)
     monkeypatch.setattr(split, "SPLIT_FROM", 0)
-    monkeypatch.setattr(split, "_cores", lambda: 2)
     monkeypatch.setattr(sys, "executable", child)
     assert install_into(database, "retried", loaded) == whole
     assert "The install's first half" in caplog.text

@@ -10,12 +10,13 @@ are its own) except the DECA numbers, one registry for all: the second half's fo
 every number the first half's dossiers could take (one each at most). The halves depend
 on the scenario alone, never on the machine, so the same scenario always gives the same
 espace. Should a half fail, for whatever reason, the install is made again in one
-process, which reports the scenario's first fault as it always has.
+process, which reports the scenario's first fault as it always has (and, when the
+scenario breaks no rule, gives its DECA numbers in one run: a child that cannot start
+says so in the log).
 """
 
 import json
 import logging
-import os
 import subprocess
 import sys
 import tempfile
@@ -34,13 +35,13 @@ from sandbox.dossiers.lifecycle import deca_numbers_given
 from sandbox.espaces.snapshot import Snapshot, stream
 from sandbox.scenarios import generer
 from sandbox.scenarios.model import Scenario
+from sandbox.scenarios.templates import SCRATCH_ESPACE
 
 log = logging.getLogger("opco_sandbox")
 
 # From this many generated dossiers on, an install is built in two halves: below it, the
 # child's start (its imports, about a second) would cost more than it saves.
 SPLIT_FROM = 5_000
-SCRATCH_ESPACE = "scenario"
 # The child's exit status when the scenario breaks a rule (no need to log it: the install
 # made again in one process reports it).
 REFUSED = 3
@@ -63,10 +64,11 @@ class SplitFailed(Exception):
 
 
 def halves(scenario: Scenario) -> tuple[Half, Half] | None:
-    """The two halves of the scenario's install, or None when it is to be built whole
-    (few dossiers, one OPCO, or a single core)."""
+    """The two halves of the scenario's install, or None when it is to be built whole (few
+    dossiers, or one OPCO). Whatever the machine's cores: the same scenario gives the same
+    espace everywhere (on one core, the halves only take turns)."""
     turn = generer.opcos_in_turn(scenario)
-    if scenario.generer.dossiers < SPLIT_FROM or len(turn) < 2 or _cores() < 2:
+    if scenario.generer.dossiers < SPLIT_FROM or len(turn) < 2:
         return None
     # The child's half is the smaller (it starts later, its imports done first).
     first = frozenset(turn[1::2])
@@ -149,10 +151,6 @@ def _database(path: Path, made: bool = False) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def main(arguments: list[str]) -> int:

@@ -28,7 +28,7 @@ KEPT = 32
 KEPT_ROWS = 20_000
 # Past this many dossiers, an install is built in a file and streamed (see `built_in_file`).
 STREAMED = 5_000
-_SCRATCH_ESPACE = "scenario"
+SCRATCH_ESPACE = "scenario"  # the espace a private database builds
 
 Builder = Callable[[Session, str], None]
 
@@ -74,8 +74,8 @@ def build_aside(build: Builder) -> Snapshot:
     try:
         scratch.create_schema()
         with scratch.transaction() as session:
-            build(session, _SCRATCH_ESPACE)
-            return take(session, _SCRATCH_ESPACE)
+            build(session, SCRATCH_ESPACE)
+            return take(session, SCRATCH_ESPACE)
     finally:
         scratch.dispose()
 
@@ -89,9 +89,9 @@ def built_in_file(build: Builder) -> Iterator[Snapshot]:
         try:
             scratch.create_schema()
             with scratch.transaction() as session:
-                build(session, _SCRATCH_ESPACE)
+                build(session, SCRATCH_ESPACE)
                 session.flush()
-                yield stream(session, _SCRATCH_ESPACE)
+                yield stream(session, SCRATCH_ESPACE)
         finally:
             scratch.dispose()
 
