@@ -53,8 +53,8 @@ def read(espace: Espace, rows: Sequence[DossierRow]) -> list[ReadDossier]:
     """The dossiers with their details; the paid invoices are read once per CFA and OPCO."""
     paid: Paid = defaultdict(Decimal)
     for opco, siret_cfa in {(row.opco, row.siret_cfa) for row in rows}:
-        for facture in FactureRepository.of(espace).paid_of_cfa(opco, siret_cfa):
-            for imputation in facture.imputations:
+        for imputations in FactureRepository.of(espace).paid_imputations_of_cfa(opco, siret_cfa):
+            for imputation in imputations:
                 if "natureFrais" in imputation:
                     key = (imputation["dossier_id"], imputation["natureFrais"])
                     paid[key] += Decimal(imputation["montant"])

@@ -1,6 +1,7 @@
 """The queries on invoices and on the échéances they book, scoped to the espace."""
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
@@ -22,9 +23,11 @@ class FactureRepository(Repository[FactureRow]):
         )
         return self.all(query.order_by(FactureRow.id))
 
-    def paid_of_cfa(self, opco: str, siret_cfa: str) -> list[FactureRow]:
-        """The CFA's invoices at that OPCO that are paid."""
-        return list(self.run_prepared(_PAID_OF_CFA, opco=opco, siret_cfa=siret_cfa))
+    def paid_imputations_of_cfa(self, opco: str, siret_cfa: str) -> list[list[dict[str, Any]]]:
+        """The imputations of the CFA's paid invoices at that OPCO, oldest first: that one
+        column, no ORM rows (every dossier's answer asks)."""
+        parameters = {"espace": self.espace, "opco": opco, "siret_cfa": siret_cfa}
+        return list(self.session.scalars(_PAID_IMPUTATIONS_OF_CFA, parameters))
 
     def latest(self, opco: str, siret_cfa: str, reference: str) -> FactureRow | None:
         """The CFA's last invoice under that referenceFactureCFA (earlier ones were
@@ -78,7 +81,9 @@ _OF_CFA = (
     .where(FactureRow.siret_cfa == bindparam("siret_cfa"))
     .order_by(FactureRow.id)
 )  # the CFA's invoices at that OPCO, rejected ones included, oldest first
-_PAID_OF_CFA = _OF_CFA.where(FactureRow.etat == EtatFacture.REGLE)
+_PAID_IMPUTATIONS_OF_CFA = _OF_CFA.where(FactureRow.etat == EtatFacture.REGLE).with_only_columns(
+    FactureRow.imputations
+)
 # Asked by every call that plays the clock (each transmission, each invoice).
 _NEXT_PAYMENT = select(func.min(FactureRow.date_paiement_prevue)).where(
     FactureRow.espace == bindparam("espace"),
