@@ -26,6 +26,7 @@ from sqlalchemy.orm import ClassManager, QueryableAttribute, Session
 from sandbox.core.tables import Base
 
 RowT = TypeVar("RowT", bound=Base)
+ItemT = TypeVar("ItemT")
 
 
 class Scope(Protocol):
@@ -187,9 +188,9 @@ def bulk(session: Session) -> Iterator[Bulk]:
 
 
 @dataclass(frozen=True)
-class Page(Generic[RowT]):
+class Page(Generic[ItemT]):
     total: int
-    rows: list[RowT]
+    rows: list[ItemT]
 
 
 class Repository(Generic[RowT]):

@@ -3,7 +3,7 @@
 from collections.abc import Hashable, Sequence
 from datetime import date
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import Select, Table, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
@@ -15,6 +15,7 @@ from sandbox.core.repository import (
     column_values,
     insert_many,
     new_ids,
+    paged,
 )
 from sandbox.core.tables import DossierRow, EcheanceRow
 from sandbox.espaces.repository import EspaceRepository
@@ -30,6 +31,21 @@ _NUMEROS: dict[str, InstrumentedAttribute[str | None]] = {
 # The tables themselves, for the bulk inserts (the rows' classes are typed as such).
 _DOSSIERS: Table = DossierRow.__table__  # type: ignore[assignment]
 _ECHEANCES: Table = EcheanceRow.__table__  # type: ignore[assignment]
+
+
+class EtatRow(NamedTuple):
+    """What a dossier's state answers of it (a page holds hundreds): five columns, neither
+    its CERFA nor an ORM row."""
+
+    numero_interne: str | None
+    numero_externe: str
+    numero_deca: str | None
+    etat: str
+    date_mise_a_jour: date
+
+
+# The statement reading `EtatRow`s.
+_States = Select[str | None, str, str | None, str, date]
 
 
 class DossierRepository(Repository[DossierRow]):
@@ -121,14 +137,28 @@ class DossierRepository(Repository[DossierRow]):
             row.opco, _count_of_cfa(row.siret_cfa)
         )
 
-    def page_of_cfa(self, opco: str, siret_cfa: str, numero: int, taille: int) -> Page[DossierRow]:
+    def state_page_of_cfa(
+        self, opco: str, siret_cfa: str, numero: int, taille: int
+    ) -> Page[EtatRow]:
+        """Page `numero` (from 1) of `taille` of the CFA's dossiers' states, and their total."""
         total = EspaceRepository(self.session, self.espace).counted(opco, _count_of_cfa(siret_cfa))
-        statement = _cfa_dossiers(self.dialect)
-        rows = self.slice_prepared(statement, numero, taille, opco=opco, siret_cfa=siret_cfa)
-        return Page(total, rows)
+        _, rows = paged(_cfa_states(self.dialect))
+        debut = (numero - 1) * taille
+        return Page(total, self._states(rows, opco, siret_cfa, debut=debut, taille=taille))
 
-    def all_of_cfa(self, opco: str, siret_cfa: str) -> list[DossierRow]:
-        return list(self.run_prepared(_cfa_dossiers(self.dialect), opco=opco, siret_cfa=siret_cfa))
+    def states_of_cfa(self, opco: str, siret_cfa: str) -> list[EtatRow]:
+        """The states of every dossier of the CFA."""
+        return self._states(_cfa_states(self.dialect), opco, siret_cfa)
+
+    def _states(
+        self,
+        statement: _States,
+        opco: str,
+        siret_cfa: str,
+        **parameters: Any,
+    ) -> list[EtatRow]:
+        parameters |= {"espace": self.espace, "opco": opco, "siret_cfa": siret_cfa}
+        return [EtatRow(*found) for found in self.session.execute(statement, parameters)]
 
     def of_cfa_by(
         self, opco: str, siret_cfa: str, numero: Numero, valeur: str
@@ -212,6 +242,18 @@ def _cfa_dossiers(dialect: str) -> Select[Any]:
         DossierRow.siret_cfa == bindparam("siret_cfa"), DossierRow.numero_interne.is_not(None)
     )
     return query.order_by(bytewise(DossierRow.numero_interne, dialect))
+
+
+@cache
+def _cfa_states(dialect: str) -> _States:
+    """The states of the CFA's dossiers, in `_cfa_dossiers`' order."""
+    return _cfa_dossiers(dialect).with_only_columns(
+        DossierRow.numero_interne,
+        DossierRow.numero_externe,
+        DossierRow.numero_deca,
+        DossierRow.etat,
+        DossierRow.date_mise_a_jour,
+    )
 
 
 @cache

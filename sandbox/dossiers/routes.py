@@ -109,7 +109,7 @@ def etats(who: CallerDep) -> list[EtatDossier]:
     """Un tableau JSON de tous les dossiers du CFA connus par un numéro interne (transmis ou
     appairés), par numéro interne, comme en production. `/v2/dossiers/etats` les donne par
     page."""
-    rows = dossiers.dossiers_of_cfa(who.espace, who.opco.code, who.require_cfa().siret)
+    rows = dossiers.states_of_cfa(who.espace, who.opco.code, who.require_cfa().siret)
     return [etat_answer(r) for r in rows]
 
 
@@ -124,7 +124,7 @@ def etats_par_page(
     """Les dossiers du CFA connus par un numéro interne (transmis ou appairés), par numéro
     interne. `FORMAT_INVALIDE` pour une page inférieure à 1 ou une taille hors de 1 à 500 ;
     une page au-delà de la dernière est vide, avec le bon `total`."""
-    page = dossiers.dossiers_page(
+    page = dossiers.states_page(
         who.espace, who.opco.code, who.require_cfa().siret, numeroPage, taillePage
     )
     return EtatsDossiers(

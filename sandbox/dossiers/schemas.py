@@ -6,9 +6,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from sandbox.core.money import Money
-from sandbox.core.tables import DossierRow, EcheanceRow
+from sandbox.core.tables import EcheanceRow
 from sandbox.dossiers.details import DetailsFacturation as Details
 from sandbox.dossiers.details import ReadDossier
+from sandbox.dossiers.repository import EtatRow
 from sandbox.dossiers.states import Etat
 from sandbox.errors import Problem
 from sandbox.scenarios import demo
@@ -317,7 +318,7 @@ def echeance_answer(row: EcheanceRow) -> Echeance:
     )
 
 
-def etat_answer(row: DossierRow) -> EtatDossier:
+def etat_answer(row: EtatRow) -> EtatDossier:
     return EtatDossier(
         numeroInterne=row.numero_interne,
         numeroExterne=row.numero_externe,

@@ -12,7 +12,7 @@ from sandbox.dossiers.cerfa import Cerfa, stored_cerfa
 from sandbox.dossiers.controls import blocking_problems, contract_duplicate_key, normalize_name
 from sandbox.dossiers.details import ReadDossier
 from sandbox.dossiers.lifecycle import schedule_first_step
-from sandbox.dossiers.repository import DossierRepository, Numero
+from sandbox.dossiers.repository import DossierRepository, EtatRow, Numero
 from sandbox.errors import (
     CHAMP_OBLIGATOIRE,
     DOSSIER_DOUBLON,
@@ -201,13 +201,14 @@ def dossiers_listed(
     return details.read(espace, [found[n] for n in dict.fromkeys(asked) if n in found])
 
 
-def dossiers_of_cfa(espace: Espace, opco: str, siret_cfa: str) -> list[DossierRow]:
-    """Every dossier of the caller, by numeroInterne."""
-    return DossierRepository.of(espace).all_of_cfa(opco, siret_cfa)
+def states_of_cfa(espace: Espace, opco: str, siret_cfa: str) -> list[EtatRow]:
+    """The state of every dossier of the caller, by numeroInterne."""
+    return DossierRepository.of(espace).states_of_cfa(opco, siret_cfa)
 
 
-def dossiers_page(
+def states_page(
     espace: Espace, opco: str, siret_cfa: str, numero_page: int, taille_page: int
-) -> Page[DossierRow]:
-    """A page of the caller's dossiers, by numeroInterne."""
-    return DossierRepository.of(espace).page_of_cfa(opco, siret_cfa, numero_page, taille_page)
+) -> Page[EtatRow]:
+    """A page of the caller's dossiers' states, by numeroInterne."""
+    repository = DossierRepository.of(espace)
+    return repository.state_page_of_cfa(opco, siret_cfa, numero_page, taille_page)
