@@ -403,3 +403,20 @@ def test_an_install_whose_child_fails_is_built_whole_and_says_so(
     monkeypatch.setattr(sys, "executable", child)
     assert install_into(database, "retried", loaded) == whole
     assert "The install's first half" in caplog.text
+
+
+def test_a_failed_childs_message_is_not_logged_only_its_exception(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    # What an exception says may quote the scenario's data: the log names its type only.
+    child = tmp_path / "child"
+    child.write_text("#!/bin/sh\necho 'ValueError: NIR 205089205012341 refused' >&2\nexit 1\n")
+    child.chmod(0o755)
+    monkeypatch.setattr(split, "SPLIT_FROM", 0)
+    monkeypatch.setattr(sys, "executable", str(child))
+    install_into(database, "retried", load_dict(scenario(count=20), "demo"))
+    assert "failed (status 1): ValueError" in caplog.text
+    assert "205089205012341" not in caplog.text

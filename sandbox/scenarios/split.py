@@ -130,9 +130,16 @@ def _wait_for(child: "subprocess.Popen[bytes]", folder: Path) -> None:
     if status == REFUSED:
         raise SplitFailed("the scenario breaks a rule")
     if status != 0:
-        tail = (folder / "child.log").read_text(errors="replace")[-2000:]
-        log.warning("The install's first half failed (status %d): %s", status, tail)
+        failure = _exception_named((folder / "child.log").read_text(errors="replace"))
+        log.warning("The install's first half failed (status %d): %s", status, failure)
         raise SplitFailed(f"the first half's process ended with status {status}")
+
+
+def _exception_named(stderr: str) -> str:
+    """The exception that ended the child, by its type only: its message may quote the
+    scenario's data (an apprentice's NIR, a client's secret), which no log shows."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    return lines[-1].split(":", 1)[0][:200] if lines else "no message"
 
 
 def _stop(child: "subprocess.Popen[bytes]") -> None:
