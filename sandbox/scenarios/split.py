@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,7 +35,7 @@ from sandbox.dossiers.lifecycle import deca_numbers_given
 from sandbox.espaces.snapshot import Snapshot, stream
 from sandbox.scenarios import generer
 from sandbox.scenarios.model import Scenario
-from sandbox.scenarios.templates import SCRATCH_ESPACE
+from sandbox.scenarios.templates import SCRATCH_ESPACE, private_database
 
 log = logging.getLogger("opco_sandbox")
 
@@ -148,16 +148,9 @@ def _stop(child: "subprocess.Popen[bytes]") -> None:
         child.wait()
 
 
-@contextmanager
-def _database(path: Path, made: bool = False) -> Iterator[Database]:
-    """A private database in that file: its schema created, unless `made` (by the child)."""
-    database = Database(f"sqlite:///{path}")
-    try:
-        if not made:
-            database.create_schema()
-        yield database
-    finally:
-        database.dispose()
+def _database(path: Path, made: bool = False) -> AbstractContextManager[Database]:
+    """The private database in that file (`made`: by the child)."""
+    return private_database(f"sqlite:///{path}", made)
 
 
 def main(arguments: list[str]) -> int:

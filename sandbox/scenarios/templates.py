@@ -68,32 +68,38 @@ class Templates:
         yield built
 
 
+@contextmanager
+def private_database(url: str, made: bool = False) -> Iterator[Database]:
+    """A private SQLite database (in memory, or in a file) for the block: its schema
+    created, unless `made` (by another process), and its engine disposed of after."""
+    database = Database(url)
+    try:
+        if not made:
+            database.create_schema()
+        yield database
+    finally:
+        database.dispose()
+
+
 def build_aside(build: Builder) -> Snapshot:
     """Run `build` in a private in-memory database and lift out what it made."""
-    scratch = Database("sqlite://")
-    try:
-        scratch.create_schema()
-        with scratch.transaction() as session:
-            build(session, SCRATCH_ESPACE)
-            return take(session, SCRATCH_ESPACE)
-    finally:
-        scratch.dispose()
+    with private_database("sqlite://") as scratch, scratch.transaction() as session:
+        build(session, SCRATCH_ESPACE)
+        return take(session, SCRATCH_ESPACE)
 
 
 @contextmanager
 def built_in_file(build: Builder) -> Iterator[Snapshot]:
     """Run `build` in a private database in a temporary file (its pages live in the
     system's file cache, not in this process), and stream what it made during the block."""
-    with tempfile.TemporaryDirectory(prefix="opco-sandbox-") as directory:
-        scratch = Database(f"sqlite:///{Path(directory) / 'scenario.db'}")
-        try:
-            scratch.create_schema()
-            with scratch.transaction() as session:
-                build(session, SCRATCH_ESPACE)
-                session.flush()
-                yield stream(session, SCRATCH_ESPACE)
-        finally:
-            scratch.dispose()
+    with (
+        tempfile.TemporaryDirectory(prefix="opco-sandbox-") as directory,
+        private_database(f"sqlite:///{Path(directory) / 'scenario.db'}") as scratch,
+        scratch.transaction() as session,
+    ):
+        build(session, SCRATCH_ESPACE)
+        session.flush()
+        yield stream(session, SCRATCH_ESPACE)
 
 
 def _key(document: object, horloge: date) -> str:
