@@ -165,8 +165,8 @@ def test_a_scenario_snapshot_carries_every_table_of_an_espaces_state() -> None:
     from sandbox.espaces.snapshot import tables_covered
 
     # Tokens, rate limits, fault rules (a scenario sets none: `version_pannes` 0 says so),
-    # requests.
-    after_a_load = {"jetons", "quotas", "pannes", "journal"}
+    # requests, the revision of its data (which outlives its loads: the generation tells).
+    after_a_load = {"jetons", "quotas", "pannes", "journal", "revisions"}
     of_an_espace = {
         table.name
         for table in Base.metadata.sorted_tables

@@ -8,9 +8,10 @@ from growing without limit."""
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 ValueT = TypeVar("ValueT")
+_MISSING = object()  # what `_cached` gives for a value not cached (None may be one)
 
 
 class VersionedCache(Generic[ValueT]):
@@ -21,14 +22,27 @@ class VersionedCache(Generic[ValueT]):
 
     def get(self, key: Hashable, version: Hashable, build: Callable[[], ValueT]) -> ValueT:
         """The value of `key` at `version`, built (outside the lock) when not cached."""
-        with self._lock:
-            cached = self._entries.get(key)
-            if cached is not None and cached[0] == version:
-                self._entries.move_to_end(key)
-                return cached[1]
+        found = self._cached(key, version)
+        if found is not _MISSING:
+            return cast(ValueT, found)
         value = build()
         self.put(key, version, value)
         return value
+
+    def find(self, key: Hashable, version: Hashable) -> ValueT | None:
+        """The value of `key` at `version` when cached, else None (for values that are
+        never None: those built outside, by a coroutine)."""
+        found = self._cached(key, version)
+        return None if found is _MISSING else cast(ValueT, found)
+
+    def _cached(self, key: Hashable, version: Hashable) -> object:
+        """The value of `key` at `version` (which may be None), or `_MISSING`."""
+        with self._lock:
+            cached = self._entries.get(key)
+            if cached is None or cached[0] != version:
+                return _MISSING
+            self._entries.move_to_end(key)
+            return cached[1]
 
     def put(self, key: Hashable, version: Hashable, value: ValueT) -> None:
         """Keep `value` as that of `key` at `version`."""

@@ -66,6 +66,18 @@ class EspaceRow(Base):
     empreinte_demarrage: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
+class RevisionRow(Base):
+    """The revision of an espace's data: bumped by every request that writes in it, in
+    its transaction. With the generation, the key of the in-process cache of its read
+    answers (a row of its own, not a column of `espaces`: writes that hold the espace's
+    row shared would deadlock bumping it there, on PostgreSQL)."""
+
+    __tablename__ = "revisions"
+
+    espace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    valeur: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class CounterRow(Base):
     """Sequences per espace and OPCO: deterministic numbers (numeroExterne, DECA), and the
     count of each CFA's dossiers (`DossierRepository.page_of_cfa`)."""
@@ -288,10 +300,10 @@ class SchemaRow(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-# Bumped whenever a table, or what its rows hold, changes (9: each CFA's dossiers counted
-# among the sequences): a database made by an older sandbox is then made anew (a sandbox's
-# data is test data; `create_schema` says so in the log).
-SCHEMA_VERSION = 9
+# Bumped whenever a table, or what its rows hold, changes (10: each espace's revision): a
+# database made by an older sandbox is then made anew (a sandbox's data is test data;
+# `create_schema` says so in the log).
+SCHEMA_VERSION = 10
 
 
 class JournalRow(Base):

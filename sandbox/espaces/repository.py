@@ -22,6 +22,7 @@ from sandbox.core.tables import (
     JournalRow,
     PanneRow,
     QuotaRow,
+    RevisionRow,
 )
 
 
@@ -35,11 +36,13 @@ class Lock(Enum):
 @dataclass(frozen=True)
 class EspaceState:
     """What a request reads of its espace's row: its clock, and the versions that the
-    in-process caches of its world and its fault rules are keyed by."""
+    in-process caches of its world, its fault rules and its read answers are keyed by."""
 
     horloge: date
     generation: int
     version_pannes: int
+    # None: an espace without its revision's row, whose answers are not cached.
+    revision: int | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ def drop_espaces(session: Session, names: Collection[str]) -> None:
     rows = select(EspaceRow.nom).where(EspaceRow.nom.in_(chosen)).order_by(EspaceRow.nom)
     session.execute(rows.with_for_update())
     _delete_contents(session, chosen)
+    session.execute(delete(RevisionRow).where(RevisionRow.espace.in_(chosen)))
     session.execute(delete(EspaceRow).where(EspaceRow.nom.in_(chosen)))
 
 
@@ -104,15 +108,27 @@ def _delete_contents(session: Session, espaces: list[str]) -> None:
         session.execute(delete(table).where(table.espace.in_(espaces)))
 
 
-def _state_query(lock: Lock | None) -> Select[date, int, int]:
-    query = select(EspaceRow.horloge, EspaceRow.generation, EspaceRow.version_pannes)
-    query = query.where(EspaceRow.nom == bindparam("nom"))
+def _state_query(lock: Lock | None) -> Select[date, int, int, int | None]:
+    revision = select(RevisionRow.valeur).where(RevisionRow.espace == EspaceRow.nom)
+    query = select(
+        EspaceRow.horloge,
+        EspaceRow.generation,
+        EspaceRow.version_pannes,
+        revision.scalar_subquery(),
+    ).where(EspaceRow.nom == bindparam("nom"))
+    # PostgreSQL locks the rows of the espace's table only, not the revision's.
     return query if lock is None else query.with_for_update(read=lock is Lock.SHARED)
 
 
 # Built once: every request runs one, and building it would cost more than running it.
 _STATE = {lock: _state_query(lock) for lock in (None, *Lock)}
 _INSERT = insert(EspaceRow)
+_FIRST_REVISION = insert(RevisionRow)
+_REVISE = (
+    update(RevisionRow)
+    .where(RevisionRow.espace == bindparam("nom"))
+    .values(valeur=RevisionRow.valeur + 1)
+)
 _REPLACE = update(EspaceRow).where(EspaceRow.nom == bindparam("cible"))
 
 
@@ -184,11 +200,17 @@ class EspaceRepository(Repository[EspaceRow]):
         if state is None:
             generation = secrets.randbelow(2**30)
             connection.execute(_INSERT, {**values, "nom": self.espace, "generation": generation})
+            connection.execute(_FIRST_REVISION, {"espace": self.espace, "valeur": 0})
             return
         _delete_contents(self.session, [self.espace])
         connection.execute(
             _REPLACE, {**values, "cible": self.espace, "generation": state.generation + 1}
         )
+
+    def revise(self) -> None:
+        """The espace's data changes in this transaction: its next revision, for the
+        caches of its answers (none when the espace was dropped in it)."""
+        self.session.connection().execute(_REVISE, {"nom": self.espace})
 
     def renew_generation(self) -> None:
         """A new generation for the espace (which must exist), its state otherwise kept:

@@ -23,7 +23,7 @@ from sandbox.core.opcos import Opco, opco_named
 from sandbox.errors import FORMAT_INVALIDE, JETON_ADMIN_INVALIDE
 from sandbox.espaces.access import authenticate, check_hooked_up, check_software_headers
 from sandbox.espaces.espace import Espace
-from sandbox.espaces.repository import EspaceState, Lock
+from sandbox.espaces.repository import EspaceRepository, EspaceState, Lock
 from sandbox.oauth import service as oauth
 from sandbox.pannes import service as pannes
 from sandbox.scenarios.model import Cfa
@@ -142,12 +142,13 @@ class TransactionalRoute(APIRoute):
             await _suffer(effet)
             opened = await _run(inline or apart, self._open, request, runtime, False)
         assert isinstance(opened, Session)
-        pending = _Pending(opened, inline)
+        revises = None if self.reads_only(request) else espace_name(request)
+        pending = _Pending(opened, inline, revises)
         if apart:
             pending.begin_writing = functools.partial(self._write_transaction, request, runtime)
         token = _PENDING.set(pending)
         try:
-            response = await handler(request)
+            response = await self._answer(handler, request, runtime, inline)
         except BaseException:
             await _run(pending.ends_inline, _end, pending.session, False)
             raise
@@ -163,6 +164,32 @@ class TransactionalRoute(APIRoute):
         """Whether the request only reads: its transaction then takes no write lock, and
         reads run side by side (its journal entry is written apart, by the writer)."""
         return request.method in READING_METHODS
+
+    # Whether the answers of the route's reads are kept per revision of their espace's
+    # data (`server/answers.py`): once `prepare` has stored the state it read.
+    keeps_answers = False
+
+    async def _answer(
+        self,
+        handler: Callable[[Request], Coroutine[Any, Any, Response]],
+        request: Request,
+        runtime: Runtime,
+        inline: bool,
+    ) -> Response:
+        """The endpoint's answer; a read's as it was kept, when nothing was written in its
+        espace since."""
+        if not (self.keeps_answers and inline):
+            return await handler(request)
+        state: EspaceState = request.state.espace_state
+        caller: Caller = request.state.caller
+        kept = runtime.answers.find(request, state)
+        if kept is not None:
+            caller.situations.extend(kept.situations)
+            return kept.response()
+        noted = len(caller.situations)
+        response = await handler(request)
+        runtime.answers.keep(request, state, response, caller.situations[noted:])
+        return response
 
     def _open(self, request: Request, runtime: Runtime, faults: bool) -> Session | pannes.Demande:
         """A session in a transaction, the checks passed; closed again when they fail. When
@@ -221,6 +248,8 @@ class _Pending:
 
     session: Session
     inline: bool
+    # The espace whose revision the endpoint's commit bumps (None: a read).
+    revises: str | None
     committed: bool = False
     # A write checked apart: the checks' read-only session is ended, and this opens the
     # write transaction that replaces it, in the endpoint's thread.
@@ -239,6 +268,14 @@ class _Pending:
             self.session = self.begin_writing()
             self.writing = True
 
+    def commit(self) -> None:
+        """Commit what the endpoint did; what it wrote makes a new revision of its espace,
+        in the same transaction (the answers kept of its reads are then stale)."""
+        if self.revises is not None:
+            EspaceRepository(self.session, self.revises).revise()
+        self.session.commit()
+        self.committed = True
+
 
 _PENDING: ContextVar[_Pending | None] = ContextVar("sandbox_pending", default=None)
 
@@ -254,8 +291,7 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             pending.write()
         result = endpoint(*args, **kwargs)
         if pending is not None:
-            pending.session.commit()
-            pending.committed = True
+            pending.commit()
         return result
 
     @functools.wraps(endpoint)
@@ -283,6 +319,7 @@ class FaultyRoute(TransactionalRoute):
     endpoint's thread hop only, not while the loop parses its body or serves others."""
 
     checks_apart = True
+    keeps_answers = True
 
     def espace_lock(self, request: Request) -> Lock | None:
         return None if request.method in READING_METHODS else Lock.SHARED
@@ -297,6 +334,7 @@ class FaultyRoute(TransactionalRoute):
             if runtime.faults_concern(session, nom, state, demande):
                 return demande
         espace = request.state.espace = runtime.espace(session, nom, state)
+        request.state.espace_state = state
         opco = opco_named(request.path_params["opco"])
         request.state.opco = opco.code
         check_hooked_up(espace, opco)

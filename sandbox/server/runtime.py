@@ -23,6 +23,7 @@ from sandbox.oauth.repository import Jeton, JetonRepository
 from sandbox.pannes import service as pannes
 from sandbox.pannes.repository import PanneRepository
 from sandbox.scenarios.loader import LoadedScenario, install
+from sandbox.server.answers import Answers
 
 DEFAULT_ESPACE = "default"
 log = logging.getLogger("opco_sandbox")
@@ -43,6 +44,8 @@ class Runtime:
         self.cibles: VersionedCache[tuple[pannes.Cible, ...]] = VersionedCache(size=512)
         # Tokens' rows by espace and SHA-256, None for an unknown one: see `token_lookup`.
         self.jetons: VersionedCache[Jeton | None] = VersionedCache(size=1024)
+        # The answers of OPCO reads, per revision of their espace's data.
+        self.answers = Answers()
         self.journal = JournalWriter(self.database, self.espace_secrets, self.journal_max_entries)
 
     def espace_secrets(self, session: Session, nom: str, state: EspaceState) -> tuple[str, ...]:

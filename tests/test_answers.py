@@ -1,0 +1,124 @@
+"""The answers of OPCO reads kept per revision of their espace's data
+(`sandbox/server/answers.py`): asked again, a read is answered from memory; anything written
+in its espace, through any worker, is seen by the next read."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+from sandbox.core.database import Database
+from sandbox.pytest_plugin import SOFTWARE_HEADERS, OpcoSandbox
+from sandbox.scenarios.loader import resolve
+from sandbox.server.app import create_app
+from sandbox.testing import InProcessServer
+from tests.builders import transmission
+
+ESPACE = "reponses-gardees"
+DOSSIER = "/v1/dossiers?numeroInterne=DEMO-0001"
+
+
+class DossierQueries:
+    """Counts the statements that read the dossiers' table, whichever thread runs them."""
+
+    def __init__(self, database: Database) -> None:
+        self.count = 0
+        event.listen(database.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args: Any) -> None:
+        statement: str = args[2]
+        if "FROM dossiers" in statement:
+            self.count += 1
+
+
+def test_a_read_asked_again_is_answered_without_querying_the_dossiers(
+    opco_sandbox: OpcoSandbox,
+) -> None:
+    queries = DossierQueries(opco_sandbox.server.app.state.runtime.database)
+    with opco_sandbox.client("akto") as akto:
+        first = akto.get(DOSSIER)
+        read = queries.count
+        again = akto.get(DOSSIER)
+    assert first.status_code == again.status_code == 200
+    assert read > 0
+    assert queries.count == read
+    assert again.content == first.content
+    assert again.headers["content-type"] == first.headers["content-type"]
+    # Journaled all the same, each call its own entry.
+    paths = [e["chemin"] for e in opco_sandbox.journal(opco="akto")[-2:]]
+    assert len(paths) == 2
+    assert all(path.endswith(f"/akto{DOSSIER}") for path in paths)
+
+
+def test_a_read_answered_from_memory_still_checks_its_caller_and_faults(
+    opco_sandbox: OpcoSandbox,
+) -> None:
+    with opco_sandbox.client("akto") as akto:
+        assert akto.get(DOSSIER).status_code == 200  # now kept
+        assert akto.get(DOSSIER, headers={"X-API-KEY": "not-a-key"}).status_code == 401
+        assert akto.get(DOSSIER, headers={"EDITEUR": ""}).status_code == 400
+        opco_sandbox.control.put("/akto/pannes", json={"pannes": [{"statut": 503}]})
+        assert akto.get(DOSSIER).status_code == 503
+
+
+@pytest.fixture
+def workers(opco_sandbox_database_url: str) -> Iterator[tuple[OpcoSandbox, httpx.Client]]:
+    """The plugin's espace on a first worker, and a client of the same espace and CFA on a
+    second worker (another app, its own answers kept, the same database)."""
+    database = Database(opco_sandbox_database_url)
+    with (
+        InProcessServer(create_app(database, resolve("demo"))) as first,
+        InProcessServer(create_app(database, resolve("demo"))) as second,
+    ):
+        sandbox = OpcoSandbox(first, ESPACE)
+        sandbox.load("demo")
+        headers = SOFTWARE_HEADERS | {"X-API-KEY": "demo-akto-key"}
+        auth = sandbox.token_auth("akto")
+        with second.client(f"/espaces/{ESPACE}/akto", headers, auth=auth) as other:
+            yield sandbox, other
+        sandbox.close()
+    database.dispose()
+
+
+def test_a_contract_sent_through_one_worker_is_in_the_others_next_page(
+    workers: tuple[OpcoSandbox, httpx.Client],
+) -> None:
+    sandbox, other = workers
+    before = other.get("/v2/dossiers/etats").json()  # now kept by the second worker
+    assert other.get("/v2/dossiers/etats").json() == before
+    with sandbox.client("akto") as akto:
+        sent = akto.post("/v1/dossiers", json=transmission("REPONSES-0001"))
+    assert sent.status_code == 200
+    after = other.get("/v2/dossiers/etats").json()
+    assert after != before
+    assert "REPONSES-0001" in str(after)
+
+
+def test_a_clock_moved_through_one_worker_moves_the_others_next_read(
+    workers: tuple[OpcoSandbox, httpx.Client],
+) -> None:
+    sandbox, other = workers
+    with sandbox.client("akto") as akto:
+        assert akto.post("/v1/dossiers", json=transmission("REPONSES-0002")).status_code == 200
+    path = "/v1/dossiers?numeroInterne=REPONSES-0002"
+    before = other.get(path).json()
+    assert other.get(path).json() == before  # now kept by the second worker
+    sandbox.advance(60)  # engaged meanwhile: an engagement, échéances
+    after = other.get(path).json()
+    assert after != before
+    with sandbox.client("akto") as akto:
+        assert akto.get(path).json() == after
+
+
+def test_a_state_forced_through_one_worker_is_in_the_others_next_page(
+    workers: tuple[OpcoSandbox, httpx.Client],
+) -> None:
+    # A control write that leaves the clock where it is: only the revision tells.
+    sandbox, other = workers
+    states = "/v2/dossiers/etats?numeroInterne=DEMO-0001"
+    assert other.get(states).json()["EtatDossierResult"][0]["etat"] == "ENGAGE"  # now kept
+    forced = sandbox.control.post("/akto/dossiers/AKTO-2026-000001/etat", json={"etat": "ANNULE"})
+    assert forced.status_code == 200
+    assert other.get(states).json()["EtatDossierResult"][0]["etat"] == "ANNULE"
