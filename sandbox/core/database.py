@@ -31,9 +31,13 @@ class Database:
         self.url = url
         self.engine = _engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._readers = sessionmaker(
-            self.engine.execution_options(read_only=True), expire_on_commit=False
-        )
+        readers = self.engine.execution_options(read_only=True)
+        if not url.startswith("sqlite"):
+            # PostgreSQL's reads see what was committed before each statement, in a
+            # transaction or not (READ COMMITTED): without one, a read saves the BEGIN and
+            # COMMIT round trips (a read answered from memory has one statement left).
+            readers = readers.execution_options(isolation_level="AUTOCOMMIT")
+        self._readers = sessionmaker(readers, expire_on_commit=False)
 
     def create_schema(self) -> None:
         """The tables, made anew when the database holds another version of them."""
@@ -84,6 +88,13 @@ class Database:
         self.engine.dispose()
 
 
+def is_lost(exc: BaseException) -> bool:
+    """Whether a database error means the connection was lost (PostgreSQL restarted, a
+    backend terminated): SQLAlchemy then replaces every pooled connection, and the request
+    can be made again on a new one."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 def is_busy(exc: BaseException) -> bool:
     """Whether a database error means "busy past the bound, retry": SQLite's lock, or
     PostgreSQL's lock timeout, deadlock or serialization failure."""
@@ -106,7 +117,10 @@ def _engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         # A row lock waited for past the bound fails the statement (then 503, retried).
         options = {"options": f"-c lock_timeout={busy_ms}"}
-        return create_engine(url, pool_pre_ping=True, connect_args=options, **POOL)
+        # No ping before each checkout (a round trip per request): a connection found lost
+        # replaces the whole pool, and its request is read again or answered 503
+        # (`is_lost`).
+        return create_engine(url, connect_args=options, **POOL)
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     pool = {} if in_memory else POOL
     arguments = {

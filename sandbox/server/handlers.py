@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from sandbox.core.database import is_busy
+from sandbox.core.database import is_busy, is_lost
 from sandbox.core.validation import french_detail
 from sandbox.errors import (
     CHAMP_OBLIGATOIRE,
@@ -184,8 +184,9 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def database_error(request: Request, exc: Exception) -> JSONResponse:
-    """A database busy past its bound is 503 `SANDBOX_OCCUPE` (retry), anything else 500."""
-    if not is_busy(exc):
+    """A database busy past its bound, or whose connection was lost, is 503
+    `SANDBOX_OCCUPE` (retry), anything else 500."""
+    if not (is_busy(exc) or is_lost(exc)):
         return await unexpected_error(request, exc)
     return await sandbox_error(request, SANDBOX_OCCUPE.error())
 

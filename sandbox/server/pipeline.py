@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from sandbox.core.database import is_lost
 from sandbox.core.opcos import Opco, opco_named
 from sandbox.errors import FORMAT_INVALIDE, JETON_ADMIN_INVALIDE
 from sandbox.espaces.access import authenticate, check_hooked_up, check_software_headers
@@ -112,6 +113,11 @@ class TransactionalRoute(APIRoute):
                         return await self._once(handler, request, runtime, attempt == 1)
                     except (IntegrityError, _Reloaded):
                         if attempt == ATTEMPTS:
+                            raise
+                    except DBAPIError as exc:
+                        # A read on a connection found lost is made again, on a new one; a
+                        # write is answered 503 (it may have been committed).
+                        if not (is_lost(exc) and self.reads_only(request)) or attempt == ATTEMPTS:
                             raise
             except DataError:
                 # A value the database cannot hold (PostgreSQL: a NUL character in a path or
