@@ -1,5 +1,6 @@
 """The tables. Every row belongs to an espace; OPCO rows also to an OPCO."""
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -31,6 +32,26 @@ class Cents(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(value).scaleb(-2)
+
+
+class EncodedJSON(str):
+    """A value already encoded as JSON text, stored as it is by `JSONText`."""
+
+
+class JSONText(TypeDecorator[Any]):
+    """JSON stored as text, whose values may come encoded already (`EncodedJSON`): a
+    journal entry's bodies, the same answer journaled again and again, are encoded once."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None or isinstance(value, EncodedJSON):
+            return value
+        return json.dumps(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
 
 
 class Base(DeclarativeBase):
@@ -300,7 +321,8 @@ class SchemaRow(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-# Bumped whenever a table, or what its rows hold, changes (10: each espace's revision): a
+# Bumped whenever a table, or what its rows hold, changes (10: each espace's revision, the journal's
+# bodies as JSON text): a
 # database made by an older sandbox is then made anew (a sandbox's data is test data;
 # `create_schema` says so in the log).
 SCHEMA_VERSION = 10
@@ -326,5 +348,5 @@ class JournalRow(Base):
     situations: Mapped[list[Any]] = mapped_column(JSON, default=list)
     logiciel: Mapped[str | None] = mapped_column(String(200))  # EDITEUR/LOGICIEL/VERSION
     # {"entetes", "corps", ["tronque", "taille"]}, masked (sandbox.journal.service.Message).
-    requete: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    reponse: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    requete: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
+    reponse: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
