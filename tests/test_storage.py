@@ -2,7 +2,7 @@
 once are stored as their constructor's."""
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,8 +12,14 @@ from sqlalchemy import Table, inspect
 from sqlalchemy.exc import IntegrityError
 
 from sandbox.core.database import Database
-from sandbox.core.repository import column_values, insert_many, new_row
-from sandbox.core.tables import Base, DossierRow, EcheanceRow
+from sandbox.core.repository import (
+    ROWS_PER_STATEMENT,
+    column_values,
+    insert_many,
+    insert_rows,
+    new_row,
+)
+from sandbox.core.tables import Base, DossierRow, EcheanceRow, EncodedJSON, JournalRow
 
 
 @pytest.fixture
@@ -116,6 +122,44 @@ def test_rows_inserted_by_the_driver_are_stored_as_a_session_stores_them(tmp_pat
         ids = constructed.id + 1, constructed.id
     assert_stored_alike(database, *ids)
     database.dispose()
+
+
+def test_rows_inserted_many_to_a_statement_are_stored_as_given(database: Database) -> None:
+    # `insert_rows` writes the journal: on SQLite up to ROWS_PER_STATEMENT rows a
+    # statement, through the driver (the last statement shorter); elsewhere a Core insert.
+    journal: Table = JournalRow.__table__  # type: ignore[assignment]
+    count = 2 * ROWS_PER_STATEMENT + 5
+    rows = [
+        {
+            "espace": "storage-journal",
+            "instant": datetime(2026, 9, 1, 8, 30, n % 60, 125),
+            "date": date(2026, 9, 1),
+            "opco": "akto" if n % 2 else None,
+            "cfa": None,
+            "methode": "GET",
+            "chemin": f"/akto/v1/dossiers?numeroInterne=N-{n}",
+            "statut": 200 + n % 3,
+            "codes": ["DOSSIER_INCONNU"] if n % 3 else [],
+            "diagnostics": [],
+            "situations": [],
+            "logiciel": "wrk",
+            "requete": None,
+            "reponse": EncodedJSON(f'{{"entetes": {{}}, "corps": {{"n": {n}, "nom": "é"}}}}'),
+        }
+        for n in range(count)
+    ]
+    with database.transaction() as session:
+        insert_rows(session, journal, rows)
+    with database.reading() as session:
+        stored_rows = session.execute(
+            journal.select().where(journal.c.espace == "storage-journal").order_by(journal.c.id)
+        ).mappings()
+        got = [{key: row[key] for key in rows[0]} for row in stored_rows]
+    expected = [
+        row | {"reponse": {"entetes": {}, "corps": {"n": n, "nom": "é"}}}
+        for n, row in enumerate(rows)
+    ]
+    assert got == expected
 
 
 def assert_stored_alike(database: Database, a_id: int, b_id: int) -> None:

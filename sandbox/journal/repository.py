@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import defer
 
-from sandbox.core.repository import Repository
+from sandbox.core.repository import Repository, insert_rows
 from sandbox.core.tables import JournalRow
 
 # The table itself, for the batched insert (the rows' class is typed as such).
@@ -29,9 +29,9 @@ class JournalRepository(Repository[JournalRow]):
 
     def add_all(self, rows: list[dict[str, Any]]) -> None:
         """Write entries' rows (their columns, `service.row_of`), stamped with the espace, in
-        one batched insert: the session's unit of work would cost several times as much."""
-        if rows:
-            self.session.execute(insert(_JOURNAL), [row | {"espace": self.espace} for row in rows])
+        batched inserts (`insert_rows`): the session's unit of work would cost several
+        times as much."""
+        insert_rows(self.session, _JOURNAL, [row | {"espace": self.espace} for row in rows])
 
     def keep_last(self, count: int) -> None:
         """Drop the espace's entries older than its last `count`."""
