@@ -144,21 +144,22 @@ def insert_many(session: Session, table: Table, rows: Iterable[Mapping[str, Any]
         connection.exec_driver_sql(plan.sql, values)
 
 
-# Rows a statement of `insert_rows` inserts at most: 64 rows of 16 columns stay under the
+# Rows a statement of `insert_rows` inserts at most: 64 rows of 15 columns stay under the
 # 999 parameters of the oldest SQLite.
 ROWS_PER_STATEMENT = 64
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows that give the same columns, on SQLite as statements of up to
+    """Insert rows that give the same columns: on SQLite as statements of up to
     `ROWS_PER_STATEMENT` rows each, through the driver (values converted as `insert_many`
-    converts them); elsewhere in one Core `executemany`. SQLite runs an `executemany` a
-    row at a time, handing the GIL over at each: a thread writing that way beside a busy
-    event loop waited for the GIL at every row (a journal's writer fell seconds behind)."""
+    converts them); elsewhere in one Core `executemany`. SQLite's `executemany` runs a row
+    at a time and hands the GIL over at each: a thread writing that way beside a busy
+    event loop waited for the GIL at every row (a journal's writer fell seconds behind).
+    psycopg's pipelines the rows, and was as fast as one statement of many rows."""
     if not rows:
         return
     connection = session.connection()
-    if not connection.dialect.positional:
+    if connection.dialect.name != "sqlite":
         session.execute(insert(table), list(rows))
         return
     keys = tuple(rows[0])
@@ -182,20 +183,19 @@ class _InsertPlan:
 
 @functools.cache
 def _insert_plan(table: Table, dialect: Dialect, keys: tuple[str, ...], rows: int) -> _InsertPlan:
-    """The statement inserting `rows` rows of those columns of `table`, positional, for a
-    dialect whose parameters are (SQLite's `?`): compiled once, with each column's bind
+    """The statement inserting `rows` rows of those columns of `table`, its parameters
+    positional (SQLite's `?`, psycopg's `%s`): built once, with each column's bind
     processor."""
-    if not dialect.positional:
-        raise NotImplementedError(f"insert_many needs positional parameters, not {dialect.name}")
+    preparer = dialect.identifier_preparer
     columns = [table.c[key] for key in keys]
-    compiled = (
-        insert(table).values({c.key: bindparam(c.key) for c in columns}).compile(dialect=dialect)
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    one_row = f"({', '.join([mark] * len(columns))})"
+    names = ", ".join(preparer.quote(column.name) for column in columns)
+    sql = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES "
+    sql += ", ".join([one_row] * rows)
+    return _InsertPlan(
+        sql, tuple((c.key, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns)
     )
-    by_key = {c.key: c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns}
-    order = compiled.positiontup or []
-    head, _, one_row = compiled.string.partition(" VALUES ")
-    sql = f"{head} VALUES {', '.join([one_row] * rows)}"
-    return _InsertPlan(sql, tuple((key, by_key[key]) for key in order))
 
 
 def bulk_of(session: Session) -> Bulk | None:
