@@ -8,7 +8,8 @@ import asyncio
 import functools
 import hmac
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -43,6 +44,24 @@ ATTEMPTS = 3
 class _Reloaded(Exception):
     """The espace was loaded anew between a write's checks and its transaction: the
     request is played again, checked against what the espace now holds."""
+
+
+class _Lost(Exception):
+    """The connection was found lost (PostgreSQL restarted) before the request wrote
+    anything: it is played again, on a new connection (SQLAlchemy replaced the pool). Lost
+    later, a write is answered 503 `SANDBOX_OCCUPE` (`handlers.database_error`)."""
+
+
+@contextmanager
+def _played_again_when_lost() -> Iterator[None]:
+    """Around what a request reads before it writes anything (its checks, its espace's
+    state under its lock)."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if is_lost(exc):
+            raise _Lost() from exc
+        raise
 
 
 @dataclass
@@ -111,13 +130,8 @@ class TransactionalRoute(APIRoute):
                 for attempt in range(1, ATTEMPTS + 1):
                     try:
                         return await self._once(handler, request, runtime, attempt == 1)
-                    except (IntegrityError, _Reloaded):
+                    except (IntegrityError, _Reloaded, _Lost):
                         if attempt == ATTEMPTS:
-                            raise
-                    except DBAPIError as exc:
-                        # A read on a connection found lost is made again, on a new one; a
-                        # write is answered 503 (it may have been committed).
-                        if not (is_lost(exc) and self.reads_only(request)) or attempt == ATTEMPTS:
                             raise
             except DataError:
                 # A value the database cannot hold (PostgreSQL: a NUL character in a path or
@@ -206,7 +220,8 @@ class TransactionalRoute(APIRoute):
         session.begin()
         request.state.session = session
         try:
-            aimed_at = self.prepare(request, runtime, session, faults)
+            with _played_again_when_lost():
+                aimed_at = self.prepare(request, runtime, session, faults)
         except BaseException:
             _end(session, False)
             raise
@@ -224,7 +239,8 @@ class TransactionalRoute(APIRoute):
         session = runtime.database.session()
         session.begin()
         try:
-            state = runtime.espace_state(session, espace.nom, self.espace_lock(request))
+            with _played_again_when_lost():
+                state = runtime.espace_state(session, espace.nom, self.espace_lock(request))
             if runtime.espace(session, espace.nom, state).world is not espace.world:
                 raise _Reloaded()
         except BaseException:
