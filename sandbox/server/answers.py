@@ -17,9 +17,9 @@ from fastapi import Request, Response
 from sandbox.core.cache import VersionedCache
 from sandbox.espaces.repository import EspaceState
 
-# A larger answer (a page of thousands of states, a document) is served afresh each time:
-# the cache's bound is in entries, and this bounds its memory too.
-LARGEST = 64 * 1024
+# A larger answer (a long page of states, a document) is served afresh each time: with
+# the bound in entries, at most 32 MB are kept (a page of 50 states is about 10 kB).
+LARGEST = 32 * 1024
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Answer:
 
 
 class Answers:
-    def __init__(self, size: int = 2048) -> None:
+    def __init__(self, size: int = 1024) -> None:
         self._kept: VersionedCache[Answer] = VersionedCache(size)
 
     def find(self, request: Request, state: EspaceState) -> Answer | None:
