@@ -3,15 +3,21 @@
 in its espace, through any worker, is seen by the next read."""
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import Request, Response
 from sqlalchemy import event
 
 from sandbox.core.database import Database
+from sandbox.espaces.repository import EspaceState
 from sandbox.pytest_plugin import SOFTWARE_HEADERS, OpcoSandbox
 from sandbox.scenarios.loader import resolve
+from sandbox.server.answers import LARGEST, Answers
 from sandbox.server.app import create_app
 from sandbox.testing import InProcessServer
 from tests.builders import transmission
@@ -122,3 +128,25 @@ def test_a_state_forced_through_one_worker_is_in_the_others_next_page(
     forced = sandbox.control.post("/akto/dossiers/AKTO-2026-000001/etat", json={"etat": "ANNULE"})
     assert forced.status_code == 200
     assert other.get(states).json()["EtatDossierResult"][0]["etat"] == "ANNULE"
+
+
+def test_an_answer_is_kept_per_revision_and_only_when_small() -> None:
+    scope = {"type": "http", "method": "GET", "path": "/akto/v1/dossiers", "query_string": b""}
+    request = Request(scope | {"headers": [(b"x-api-key", b"cle")]})
+    request.state.espace = SimpleNamespace(nom="reponses")
+    state = EspaceState(date(2026, 9, 1), generation=7, version_pannes=0, revision=3)
+    answers = Answers()
+    answers.keep(request, state, Response(b"x" * (LARGEST + 1)), [])
+    assert answers.find(request, state) is None  # too large to be kept
+    answers.keep(request, state, Response(b"x" * LARGEST), ["SITUATION"])
+    kept = answers.find(request, state)
+    assert kept is not None
+    assert (kept.body, kept.situations) == (b"x" * LARGEST, ("SITUATION",))
+    assert answers.find(request, replace(state, revision=4)) is None  # written since
+    assert answers.find(request, replace(state, generation=8)) is None  # loaded anew
+    other_key = Request(scope | {"headers": [(b"x-api-key", b"autre")]})
+    other_key.state.espace = request.state.espace
+    assert answers.find(other_key, state) is None
+    unrevised = replace(state, revision=None)  # an espace without its revision's row
+    answers.keep(request, unrevised, Response(b"{}"), [])
+    assert answers.find(request, unrevised) is None
