@@ -115,10 +115,10 @@ class JournalWriter:
 
     def _gather(self) -> tuple[list[Job], list[threading.Event], bool]:
         """The next batch: what arrives within `DELAY` of its first item (a flush or the
-        stop ends the wait at once), taken from the queue in one go. The writer waits once
-        per batch, not once per entry: each wait hands the GIL over, and under load getting
-        it back takes up to the interpreter's switch interval (5 ms), so that a writer
-        waiting per entry fell seconds behind."""
+        stop ends the wait at once), taken from the queue in one go: the writer waits once
+        per batch, not once per entry (each wait hands the GIL over, and under load getting
+        it back may take the interpreter's switch interval, 5 ms). What kept it behind the
+        requests, though, was SQLite's `executemany` (`core.repository.insert_rows`)."""
         items = [self._queue.get()]
         if isinstance(items[0], Job):
             self._woken.wait(DELAY)
