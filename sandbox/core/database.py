@@ -118,8 +118,8 @@ def _engine(url: str) -> Engine:
         # A row lock waited for past the bound fails the statement (then 503, retried).
         options = {"options": f"-c lock_timeout={busy_ms}"}
         # No ping before each checkout (a round trip per request): a connection found lost
-        # replaces the whole pool, and its request is read again or answered 503
-        # (`is_lost`).
+        # replaces the whole pool; its request is played again when it wrote nothing yet,
+        # else answered 503 (`is_lost`).
         return create_engine(url, connect_args=options, **POOL)
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     pool = {} if in_memory else POOL

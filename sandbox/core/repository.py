@@ -1,7 +1,6 @@
 """The base of every repository: each query starts from "this espace" (and this OPCO where
 rows belong to one), and `add()` stamps the espace itself, so no query can forget it."""
 
-import functools
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -181,7 +180,7 @@ class _InsertPlan:
         )
 
 
-@functools.cache
+@cache
 def _insert_plan(table: Table, dialect: Dialect, keys: tuple[str, ...], rows: int) -> _InsertPlan:
     """The statement inserting `rows` rows of those columns of `table`, its parameters
     positional (SQLite's `?`, psycopg's `%s`): built once, with each column's bind

@@ -321,10 +321,9 @@ class SchemaRow(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-# Bumped whenever a table, or what its rows hold, changes (10: each espace's revision, the journal's
-# bodies as JSON text): a
-# database made by an older sandbox is then made anew (a sandbox's data is test data;
-# `create_schema` says so in the log).
+# Bumped whenever a table, or what its rows hold, changes (10: each espace's revision, the
+# journal's bodies as JSON text): a database made by an older sandbox is then made anew (a
+# sandbox's data is test data; `create_schema` says so in the log).
 SCHEMA_VERSION = 10
 
 

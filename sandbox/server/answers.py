@@ -56,9 +56,6 @@ class Answers:
             answer = Answer(200, tuple(response.raw_headers), body, tuple(situations))
             self._kept.put(_key(request), version, answer)
 
-    def __len__(self) -> int:
-        return len(self._kept)
-
 
 def _key(request: Request) -> Hashable:
     """What an answer depends on besides the espace's data: the path asked, its query and
