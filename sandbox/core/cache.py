@@ -1,10 +1,12 @@
 """A bounded in-process cache of what is built from an espace's rows, keyed by their version.
 
-Each worker keeps its own; what makes them agree is the version, read from the database in
-every request's transaction: an entry built for another version is built again. The bound
+Each worker keeps its own; what makes them agree is the version, read from the database for
+every request (for an API call, once per turn of the event loop: `TurnCache`): an entry
+built for another version is built again. The bound
 (least recently used first out) keeps a test session that creates thousands of espaces
 from growing without limit."""
 
+import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -54,3 +56,41 @@ class VersionedCache(Generic[ValueT]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class TurnCache(Generic[ValueT]):
+    """Values read on the event loop, each shared by the requests the loop already holds
+    until its next turn: then dropped (`loop.call_soon`).
+
+    Why a value read at instant T may serve them: the server creates a request's task once
+    it has read the request off its socket, so a task that runs before the drop existed
+    before T, for a request that arrived before T. Whatever its client saw acknowledged, by
+    this worker or another, was committed before it sent that request, hence before T, and
+    the read sees it. A task created after T runs after the drop (the loop runs what it is
+    given in order), and so does a task resumed once a thread of this worker committed.
+
+    The one sequence it cannot see: code that, within one turn and without awaiting
+    anything, calls the app in-process (an ASGI transport), then writes to the database by
+    itself, then calls again. The sandbox's own clients run the app on a loop of its own
+    (`sandbox.testing`), and its control API writes in worker threads.
+
+    A value is kept per loop: a cache shared by several loops (tests running an app on
+    more than one) never gives one loop what another read."""
+
+    def __init__(self) -> None:
+        self._held: tuple[object, dict[Hashable, ValueT]] | None = None
+
+    def get(self, key: Hashable, read: Callable[[], ValueT]) -> ValueT:
+        """The value of `key` read in this turn of the running loop, read now if none was."""
+        loop = asyncio.get_running_loop()
+        held = self._held
+        if held is None or held[0] is not loop:
+            held = self._held = (loop, {})
+        values = held[1]
+        if key in values:
+            return values[key]
+        value = read()
+        if not values:
+            loop.call_soon(values.clear)
+        values[key] = value
+        return value

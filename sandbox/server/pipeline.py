@@ -351,7 +351,7 @@ class FaultyRoute(TransactionalRoute):
     ) -> pannes.Demande | None:
         nom = espace_name(request)
         # Checked apart, the request takes its lock in its write transaction, not here.
-        state = runtime.espace_state(session, nom, None)
+        state = runtime.espace_state_on_loop(session, nom)
         if faults and (demande := _as_fault_target(request)) is not None:
             if runtime.faults_concern(session, nom, state, demande):
                 return demande

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sandbox.core.cache import VersionedCache
+from sandbox.core.cache import TurnCache, VersionedCache
 from sandbox.core.database import Database
 from sandbox.core.opcos import OPCOS
 from sandbox.errors import ESPACE_INCONNU
@@ -44,6 +44,8 @@ class Runtime:
         self.cibles: VersionedCache[tuple[pannes.Cible, ...]] = VersionedCache(size=512)
         # Tokens' rows by espace and SHA-256, None for an unknown one: see `token_lookup`.
         self.jetons: VersionedCache[Jeton | None] = VersionedCache(size=1024)
+        # The espaces' states read on the event loop, each for the rest of its turn.
+        self.states_this_turn: TurnCache[EspaceState] = TurnCache()
         # The answers of OPCO reads, per revision of their espace's data.
         self.answers = Answers()
         self.journal = JournalWriter(self.database, self.espace_secrets, self.journal_max_entries)
@@ -69,6 +71,12 @@ class Runtime:
         if state is None:
             raise ESPACE_INCONNU.error(espace=nom[:64])
         return state
+
+    def espace_state_on_loop(self, session: Session, nom: str) -> EspaceState:
+        """The espace's state for the checks of an OPCO request, which run on the event
+        loop: read once per turn of the loop for all the requests it holds (`TurnCache`),
+        so that a burst of calls makes one query, not one each."""
+        return self.states_this_turn.get(nom, lambda: self.espace_state(session, nom, None))
 
     def espace(self, session: Session, nom: str, state: EspaceState) -> Espace:
         """The espace at that state, its world from the cache when of its generation."""
