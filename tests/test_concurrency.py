@@ -3,6 +3,7 @@
 A real server (two worker processes) and real sockets: the database must arbitrate.
 """
 
+import threading
 from collections import Counter
 
 import httpx
@@ -57,3 +58,43 @@ def test_distinct_contracts_are_all_accepted(server_url: str) -> None:
     numbers = {r.json()["numeroExterne"] for r in responses}
     assert len(numbers) == SENDERS
     assert count_dossiers(server_url) == before + SENDERS
+
+
+def test_a_contract_acknowledged_is_read_at_once_by_either_worker_under_load(
+    server_url: str,
+) -> None:
+    """Each contract, once answered 200, is found by the next call, on a new connection
+    (either worker), while other clients keep both workers' event loops busy with reads:
+    those share their espace's state within a turn of the loop, never past a write their
+    clients saw acknowledged."""
+    token = live_token(server_url)
+    stop = threading.Event()
+    polled: list[int] = []
+
+    def poll() -> None:
+        with httpx.Client(base_url=server_url, headers=HEADERS, auth=token) as client:
+            while not stop.is_set():
+                polled.append(client.get("/akto/v2/dossiers/etats").status_code)
+
+    pollers = [threading.Thread(target=poll) for _ in range(6)]
+    for poller in pollers:
+        poller.start()
+    try:
+        for n in range(20):
+            numero = f"SEEN-{n}"
+            body = transmission(numero, apprenti={"nom": "Relu", "prenom": f"Client{n}"})
+            with httpx.Client(base_url=server_url, headers=HEADERS, auth=token) as sender:
+                sent = sender.post("/akto/v1/dossiers", json=body)
+            assert sent.status_code == 200, sent.text
+            with httpx.Client(base_url=server_url, headers=HEADERS, auth=token) as reader:
+                read = reader.get("/akto/v1/dossiers", params={"numeroInterne": numero})
+                page = reader.get("/akto/v2/dossiers/etats", params={"taillePage": 500})
+            assert read.status_code == 200, read.text
+            assert read.json()["cerfa"]["apprenti"]["prenom"] == f"Client{n}"
+            states = {d["numeroInterne"]: d for d in page.json()["EtatDossierResult"]}
+            assert states[numero]["numeroExterne"] == sent.json()["numeroExterne"]
+    finally:
+        stop.set()
+        for poller in pollers:
+            poller.join(timeout=30)
+    assert set(polled) == {200}  # and some were polled
