@@ -9,7 +9,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, make_url, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    insert,
+    inspect,
+    make_url,
+    select,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,6 +48,12 @@ class Database:
             # COMMIT round trips (a read answered from memory has one statement left).
             readers = readers.execution_options(isolation_level="AUTOCOMMIT")
         self._readers = sessionmaker(readers, expire_on_commit=False)
+        if url.startswith("sqlite"):
+            # The sessions begin SQLite's transactions (`_begin`), not an event of the
+            # engine: with one, every statement of the process dispatches the engine's
+            # events (one Python call in twelve of a contract's transmission).
+            for sessions in (self._sessions, self._readers):
+                event.listen(sessions, "after_begin", _begin_session)
 
     def create_schema(self) -> None:
         """The tables, made anew when the database holds another version of them."""
@@ -51,6 +67,8 @@ class Database:
 
     def _create_schema(self) -> None:
         with self.engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                _begin(connection)  # workers starting together: one makes the tables
             found = None
             if inspect(connection).has_table(SchemaRow.__tablename__):
                 found = connection.scalar(select(SchemaRow.version))
@@ -130,12 +148,11 @@ def _engine(url: str) -> Engine:
     }
     engine = create_engine(url, connect_args=arguments, **pool)
     event.listen(engine, "connect", _configure_sqlite)
-    event.listen(engine, "begin", _begin_immediate)
     return engine
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy's "begin" event open transactions itself (see _begin_immediate).
+    # The driver opens no transaction by itself: `_begin` does.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -147,13 +164,17 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Any) -> None:
+def _begin_session(_session: Session, _transaction: Any, connection: Connection) -> None:
+    _begin(connection)
+
+
+def _begin(connection: Connection) -> None:
     # A transaction that may write takes the write lock up front: writers then queue rather
     # than fail with "database is locked" midway. They queue first on the process's turn.
     if connection.get_execution_options().get("read_only", False):
         connection.exec_driver_sql("BEGIN")
         return
-    dbapi_connection = connection.connection.dbapi_connection
+    dbapi_connection: Any = connection.connection.dbapi_connection  # a `_taking_turns` one
     dbapi_connection.take_turn()
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

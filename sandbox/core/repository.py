@@ -257,11 +257,12 @@ class Repository(Generic[RowT]):
         return query if opco is None else query.where(self.table.opco == opco)
 
     @classmethod
-    def prepared(cls, *, of_opco: bool = False) -> Select[Any]:
+    def prepared(cls, *columns: Any, of_opco: bool = False) -> Select[Any]:
         """Where a statement built once begins (a query of every request: building it costs
-        more than running it): the espace's rows (of one OPCO when `of_opco`), the espace and
-        the OPCO bound parameters that `run_prepared` fills in."""
-        query = select(cls.table).where(cls.table.espace == bindparam("espace"))
+        more than running it): the espace's rows (of one OPCO when `of_opco`), or those of
+        their `columns`, the espace and the OPCO bound parameters that `run_prepared` fills
+        in."""
+        query = select(*columns or (cls.table,)).where(cls.table.espace == bindparam("espace"))
         return query.where(cls.table.opco == bindparam("opco")) if of_opco else query
 
     def run_prepared(self, statement: Select[Any], **parameters: Any) -> ScalarResult[RowT]:

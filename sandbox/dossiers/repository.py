@@ -33,6 +33,13 @@ _DOSSIERS: Table = DossierRow.__table__  # type: ignore[assignment]
 _ECHEANCES: Table = EcheanceRow.__table__  # type: ignore[assignment]
 
 
+class Duplicate(NamedTuple):
+    """The live dossier a contract duplicates: what its refusal may say of it."""
+
+    numero_externe: str
+    siret_cfa: str
+
+
 class EtatRow(NamedTuple):
     """What a dossier's state answers of it (a page holds hundreds): five columns, neither
     its CERFA nor an ORM row."""
@@ -75,19 +82,34 @@ class DossierRepository(Repository[DossierRow]):
         )
         insert_many(session, _ECHEANCES, echeances)
 
-    def live_duplicate(self, opco: str, cle_doublon: str) -> DossierRow | None:
+    # A transmission's checks ask whether a row exists, not for the row: their statements
+    # are Core selects of a column or two (an ORM query of the row cost several times as
+    # much, and every transmission makes three).
+
+    def live_duplicate(self, opco: str, cle_doublon: str) -> Duplicate | None:
         if self.never_added("cle_doublon", opco, cle_doublon):
             return None
-        return self.run_prepared(_BY_CLE_DOUBLON, opco=opco, cle_doublon=cle_doublon).first()
+        found = self._first(_BY_CLE_DOUBLON, opco=opco, cle_doublon=cle_doublon)
+        return None if found is None else Duplicate(*found)
 
-    def by_numero_interne(
-        self, opco: str, siret_cfa: str, numero_interne: str
-    ) -> DossierRow | None:
+    def numero_interne_taken(self, opco: str, siret_cfa: str, numero_interne: str) -> bool:
+        """Whether one of the CFA's dossiers at that OPCO answers to that number."""
         if self.never_added("numero_interne", opco, siret_cfa, numero_interne):
-            return None
-        return self.one_prepared(
-            _BY_NUMERO_INTERNE, opco=opco, siret_cfa=siret_cfa, numero_interne=numero_interne
+            return False
+        parameters = {"siret_cfa": siret_cfa, "numero_interne": numero_interne}
+        return self._first(_NUMERO_INTERNE_TAKEN, opco=opco, **parameters) is not None
+
+    def numero_externe_taken(self, opco: str, numero_externe: str) -> bool:
+        """Whether a dossier at that OPCO has that number."""
+        if self.never_added("numero_externe", opco, numero_externe):
+            return False
+        return (
+            self._first(_NUMERO_EXTERNE_TAKEN, opco=opco, numero_externe=numero_externe) is not None
         )
+
+    def _first(self, statement: Select[Any], **parameters: Any) -> Any:
+        connection = self.session.connection()
+        return connection.execute(statement, {"espace": self.espace, **parameters}).first()
 
     def by_numero_externe(self, opco: str, numero_externe: str) -> DossierRow | None:
         if self.never_added("numero_externe", opco, numero_externe):
@@ -216,12 +238,27 @@ class DossierRepository(Repository[DossierRow]):
 # What every transmission asks (its duplicate, its numbers, the clock's next step): built
 # once.
 _OF_OPCO = DossierRepository.prepared(of_opco=True)
-_BY_CLE_DOUBLON = _OF_OPCO.where(DossierRow.cle_doublon == bindparam("cle_doublon"))
-_BY_NUMERO_INTERNE = _OF_OPCO.where(
-    DossierRow.siret_cfa == bindparam("siret_cfa"),
-    DossierRow.numero_interne == bindparam("numero_interne"),
-)
 _BY_NUMERO_EXTERNE = _OF_OPCO.where(DossierRow.numero_externe == bindparam("numero_externe"))
+
+
+_BY_CLE_DOUBLON = (
+    DossierRepository.prepared(DossierRow.numero_externe, DossierRow.siret_cfa, of_opco=True)
+    .where(DossierRow.cle_doublon == bindparam("cle_doublon"))
+    .limit(1)
+)
+_NUMERO_INTERNE_TAKEN = (
+    DossierRepository.prepared(DossierRow.id, of_opco=True)
+    .where(
+        DossierRow.siret_cfa == bindparam("siret_cfa"),
+        DossierRow.numero_interne == bindparam("numero_interne"),
+    )
+    .limit(1)
+)
+_NUMERO_EXTERNE_TAKEN = (
+    DossierRepository.prepared(DossierRow.id, of_opco=True)
+    .where(DossierRow.numero_externe == bindparam("numero_externe"))
+    .limit(1)
+)
 _NEXT_DUE = select(func.min(DossierRow.prochaine_etape)).where(
     DossierRow.espace == bindparam("espace"), DossierRow.prochaine_etape <= bindparam("until")
 )

@@ -108,7 +108,7 @@ def refuse_used_numero_interne(
     espace: Espace, opco: str, siret_cfa: str, numero_interne: str
 ) -> None:
     """400 when another of the CFA's dossiers at that OPCO answers to that number."""
-    if DossierRepository.of(espace).by_numero_interne(opco, siret_cfa, numero_interne) is not None:
+    if DossierRepository.of(espace).numero_interne_taken(opco, siret_cfa, numero_interne):
         raise NUMERO_INTERNE_DEJA_UTILISE.error(numero=numero_interne)
 
 
@@ -137,7 +137,7 @@ def _new_dossier(espace: Espace, deposit: Deposit, cle_doublon: str) -> DossierR
         date_mise_a_jour=espace.today,
         frais_annexes=[],
     )
-    if deposit.numero_externe and DossierRepository.of(espace).by_numero_externe(
+    if deposit.numero_externe and DossierRepository.of(espace).numero_externe_taken(
         deposit.opco, deposit.numero_externe
     ):
         raise NUMERO_EXTERNE_DEJA_UTILISE.error(numero=deposit.numero_externe)
@@ -152,7 +152,7 @@ def _next_numero_interne(espace: Espace, opco: str, siret_cfa: str) -> str:
     while True:
         number = EspaceRepository.of(espace).next_number(opco, "numeroInterne")
         candidate = str(NUMERO_INTERNE_BASE + number)
-        if DossierRepository.of(espace).by_numero_interne(opco, siret_cfa, candidate) is None:
+        if not DossierRepository.of(espace).numero_interne_taken(opco, siret_cfa, candidate):
             return candidate
 
 
@@ -161,7 +161,7 @@ def _next_numero_externe(espace: Espace, opco: str) -> str:
     while True:
         number = EspaceRepository.of(espace).next_number(opco, "numeroExterne")
         candidate = f"{OPCOS[opco].prefixe}-{espace.today.year}-{number:06d}"
-        if DossierRepository.of(espace).by_numero_externe(opco, candidate) is None:
+        if not DossierRepository.of(espace).numero_externe_taken(opco, candidate):
             return candidate
 
 
