@@ -226,10 +226,6 @@ class DossierRepository(Repository[DossierRow]):
         )
         return {row.numero_externe: row for row in self.all(query)}
 
-    def next_due_date(self, until: date) -> date | None:
-        """The earliest pending transition date on or before `until`."""
-        return self.session.scalar(_NEXT_DUE, {"espace": self.espace, "until": until})
-
     def due_on(self, day: date) -> list[DossierRow]:
         query = self.select().where(DossierRow.prochaine_etape == day)
         return self.all(query.order_by(DossierRow.id))
@@ -259,7 +255,9 @@ _NUMERO_EXTERNE_TAKEN = (
     .where(DossierRow.numero_externe == bindparam("numero_externe"))
     .limit(1)
 )
-_NEXT_DUE = select(func.min(DossierRow.prochaine_etape)).where(
+# The earliest pending step of the espace's dossiers on or before `until` (the clock asks
+# it with the invoices' next payment: `horloge.service`).
+NEXT_STEP_DATE = select(func.min(DossierRow.prochaine_etape)).where(
     DossierRow.espace == bindparam("espace"), DossierRow.prochaine_etape <= bindparam("until")
 )
 

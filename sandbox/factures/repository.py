@@ -66,9 +66,6 @@ class FactureRepository(Repository[FactureRow]):
         )
         return self.session.scalars(query).one()
 
-    def next_payment_date(self, until: date) -> date | None:
-        return self.session.scalar(_NEXT_PAYMENT, {"espace": self.espace, "until": until})
-
     def due_on(self, day: date) -> list[FactureRow]:
         query = self.select().where(FactureRow.date_paiement_prevue == day)
         return self.all(query.order_by(FactureRow.id))
@@ -85,7 +82,9 @@ _PAID_IMPUTATIONS_OF_CFA = _OF_CFA.where(FactureRow.etat == EtatFacture.REGLE).w
     FactureRow.imputations
 )
 # Asked by every call that plays the clock (each transmission, each invoice).
-_NEXT_PAYMENT = select(func.min(FactureRow.date_paiement_prevue)).where(
+# The earliest payment due of the espace's invoices on or before `until` (see
+# `dossiers.repository.NEXT_STEP_DATE`).
+NEXT_PAYMENT_DATE = select(func.min(FactureRow.date_paiement_prevue)).where(
     FactureRow.espace == bindparam("espace"),
     FactureRow.date_paiement_prevue <= bindparam("until"),
 )

@@ -2,22 +2,24 @@
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from sandbox.core.tables import EspaceRow
 from sandbox.core.types import MAX_YEAR
 from sandbox.dossiers import lifecycle
-from sandbox.dossiers.repository import DossierRepository
+from sandbox.dossiers.repository import NEXT_STEP_DATE, DossierRepository
 from sandbox.errors import FORMAT_INVALIDE, HORLOGE_RETOUR_ARRIERE
 from sandbox.espaces.espace import Espace
 from sandbox.espaces.repository import EspaceRepository
 from sandbox.factures import service as facturation
-from sandbox.factures.repository import FactureRepository
+from sandbox.factures.repository import NEXT_PAYMENT_DATE, FactureRepository
 
 
 def play_until(espace: Espace, until: date) -> None:
     """Play everything due on or before `until`, day by day: each day the dossiers' steps,
     then the invoices' payments (which may settle a dossier)."""
     dossiers, factures = DossierRepository.of(espace), FactureRepository.of(espace)
-    while (day := _next_due(dossiers, factures, until)) is not None:
+    while (day := _next_due(espace, until)) is not None:
         for dossier in dossiers.due_on(day):
             lifecycle.step(espace, dossier, day)
         for facture in factures.due_on(day):
@@ -25,8 +27,13 @@ def play_until(espace: Espace, until: date) -> None:
         espace.session.flush()
 
 
-def _next_due(dossiers: DossierRepository, factures: FactureRepository, until: date) -> date | None:
-    dates = [dossiers.next_due_date(until), factures.next_payment_date(until)]
+# The next step and the next payment due, in one statement: every write plays what falls
+# due, and when nothing does (the usual case) this is all it costs.
+_NEXT_DUE = select(NEXT_STEP_DATE.scalar_subquery(), NEXT_PAYMENT_DATE.scalar_subquery())
+
+
+def _next_due(espace: Espace, until: date) -> date | None:
+    dates = espace.session.execute(_NEXT_DUE, {"espace": espace.nom, "until": until}).one()
     return min((d for d in dates if d is not None), default=None)
 
 
