@@ -6,12 +6,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from types import SimpleNamespace
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import Request, Response
-from sqlalchemy import event
 
 from sandbox.core.database import Database
 from sandbox.espaces.repository import EspaceState
@@ -21,28 +19,16 @@ from sandbox.server.answers import LARGEST, Answers
 from sandbox.server.app import create_app
 from sandbox.testing import InProcessServer
 from tests.builders import transmission
+from tests.statements import Statements
 
 ESPACE = "reponses-gardees"
 DOSSIER = "/v1/dossiers?numeroInterne=DEMO-0001"
 
 
-class DossierQueries:
-    """Counts the statements that read the dossiers' table, whichever thread runs them."""
-
-    def __init__(self, database: Database) -> None:
-        self.count = 0
-        event.listen(database.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args: Any) -> None:
-        statement: str = args[2]
-        if "FROM dossiers" in statement:
-            self.count += 1
-
-
 def test_a_read_asked_again_is_answered_without_querying_the_dossiers(
     opco_sandbox: OpcoSandbox,
 ) -> None:
-    queries = DossierQueries(opco_sandbox.server.app.state.runtime.database)
+    queries = Statements(opco_sandbox.server.app.state.runtime.database, "FROM dossiers")
     with opco_sandbox.client("akto") as akto:
         first = akto.get(DOSSIER)
         read = queries.count

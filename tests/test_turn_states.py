@@ -3,16 +3,15 @@ is read again on its next turn (`sandbox.core.cache.TurnCache`): a burst of call
 query of the espace's row, and nothing committed before a request arrives is missed."""
 
 import asyncio
-from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from sandbox.core.cache import TurnCache
 from sandbox.core.database import Database
 from sandbox.pytest_plugin import SOFTWARE_HEADERS
 from sandbox.scenarios.loader import resolve
 from sandbox.server.app import create_app
+from tests.statements import Statements
 
 
 class Reads:
@@ -69,25 +68,12 @@ def test_a_value_that_cannot_be_read_is_read_again_by_the_next_request() -> None
     asyncio.run(turns())
 
 
-class StateQueries:
-    """Counts the queries of an espace's state (`EspaceRepository.state`)."""
-
-    def __init__(self, database: Database) -> None:
-        self.count = 0
-        event.listen(database.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args: Any) -> None:
-        statement: str = args[2]
-        if "espaces.version_pannes" in statement:
-            self.count += 1
-
-
 def test_a_burst_of_calls_reads_its_espaces_state_once_and_a_later_call_again(
     opco_sandbox_database_url: str,
 ) -> None:
     database = Database(opco_sandbox_database_url)
     app = create_app(database, resolve("demo"))
-    queries = StateQueries(database)
+    queries = Statements(database, "espaces.version_pannes")  # the state's query
     headers = SOFTWARE_HEADERS | {"X-API-KEY": "demo-akto-key"}
 
     async def calls() -> tuple[list[int], int, int]:
