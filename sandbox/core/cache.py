@@ -2,9 +2,8 @@
 
 Each worker keeps its own; what makes them agree is the version, read from the database for
 every request (for an API call, once per turn of the event loop: `TurnCache`): an entry
-built for another version is built again. The bound
-(least recently used first out) keeps a test session that creates thousands of espaces
-from growing without limit."""
+built for another version is built again. The bound (least recently used first out) keeps
+a test session that creates thousands of espaces from growing without limit."""
 
 import asyncio
 import threading

@@ -231,12 +231,10 @@ class DossierRepository(Repository[DossierRow]):
         return self.all(query.order_by(DossierRow.id))
 
 
-# What every transmission asks (its duplicate, its numbers, the clock's next step): built
-# once.
 _OF_OPCO = DossierRepository.prepared(of_opco=True)
 _BY_NUMERO_EXTERNE = _OF_OPCO.where(DossierRow.numero_externe == bindparam("numero_externe"))
-
-
+# What every transmission asks (its duplicate, its numbers, the clock's next step): built
+# once.
 _BY_CLE_DOUBLON = (
     DossierRepository.prepared(DossierRow.numero_externe, DossierRow.siret_cfa, of_opco=True)
     .where(DossierRow.cle_doublon == bindparam("cle_doublon"))

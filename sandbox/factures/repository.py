@@ -81,9 +81,9 @@ _OF_CFA = (
 _PAID_IMPUTATIONS_OF_CFA = _OF_CFA.where(FactureRow.etat == EtatFacture.REGLE).with_only_columns(
     FactureRow.imputations
 )
-# Asked by every call that plays the clock (each transmission, each invoice).
-# The earliest payment due of the espace's invoices on or before `until` (see
-# `dossiers.repository.NEXT_STEP_DATE`).
+# The earliest payment due of the espace's invoices on or before `until`: asked by every
+# call that plays the clock (each transmission, each invoice), with the dossiers' next step
+# (`dossiers.repository.NEXT_STEP_DATE`).
 NEXT_PAYMENT_DATE = select(func.min(FactureRow.date_paiement_prevue)).where(
     FactureRow.espace == bindparam("espace"),
     FactureRow.date_paiement_prevue <= bindparam("until"),
