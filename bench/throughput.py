@@ -10,7 +10,8 @@ the exported `openapi/opco-sandbox.json`, and a FastAPI hello world on uvicorn (
 our stack). Each is driven by wrk (`apt-get install wrk` when missing) over four requests:
 `GET /akto/v1/status`, a dossier read, a `v2` page of states, and distinct contract
 transmissions (each stored, checked for duplicates, journaled). Prints req/s, p50 and p99
-of each, and the ratio to Prism. Asserts nothing: the figures are for reading.
+of each, the ratio to Prism, and for the sandbox's transmissions the dossiers it then
+counts beside the 2xx answers. Asserts nothing: the figures are for reading.
 """
 
 import argparse
@@ -94,6 +95,11 @@ class Figures:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    # The dossiers the sandbox counts after a transmission run: never fewer than the 2xx
+    # wrk counted (an acknowledgement means a stored contract, whatever the speed), up to
+    # `--connections` more (wrk stops with requests in flight, which are stored too).
+    stored: int | None = None
 
 
 def main() -> None:
@@ -111,11 +117,30 @@ def main() -> None:
     for target in chosen:
         with started(target) as (url, auth):
             results[target] = {
-                name: drive(wrk, url, auth, name, args.seconds, args.connections)
+                name: drive_counting(wrk, url, auth, name, args, target)
                 for name in REQUESTS
                 if target != "hello" or name == "status"
             }
         print_table({target: results[target]}, results.get("prism"), header=len(results) == 1)
+
+
+def drive_counting(
+    wrk: str, url: str, headers: dict[str, str], name: str, args: argparse.Namespace, target: str
+) -> Figures:
+    """`drive`, and for the sandbox's transmissions the dossiers they stored."""
+    counts = name == "transmission" and target not in ("prism", "hello")
+    before = stored_dossiers(url, headers) if counts else 0
+    figures = drive(wrk, url, headers, name, args.seconds, args.connections)
+    if counts:
+        figures.stored = stored_dossiers(url, headers) - before
+    return figures
+
+
+def stored_dossiers(url: str, headers: dict[str, str]) -> int:
+    """How many dossiers the benchmark's CFA has at AKTO (a `v2` page's total)."""
+    answer = httpx.get(f"{url}/akto/v2/dossiers/etats", params={"taillePage": 1}, headers=headers)
+    answer.raise_for_status()
+    return int(answer.json()["total"])
 
 
 def ensure_wrk() -> str:
@@ -221,11 +246,13 @@ def parse(output: str) -> Figures:
 
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    requests = re.search(r"(\d+) requests in", output)
     return Figures(
         float(rps[1]) if rps else 0.0,
         latency("50%"),
         latency("99%"),
         int(errors[1]) if errors else 0,
+        int(requests[1]) if requests else 0,
     )
 
 
@@ -235,15 +262,16 @@ def print_table(
     if header:
         print(
             f"{'target':<10}{'request':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-            f"{'non-2xx':>9}{'× Prism':>9}"
+            f"{'non-2xx':>9}{'× Prism':>9}  stored (2xx)"
         )
     for target, figures in results.items():
         for name, f in figures.items():
             base = prism.get(name) if prism else None
             ratio = f"{f.rps / base.rps:.2f}" if base and base.rps else "-"
+            stored = "" if f.stored is None else f"  {f.stored} ({f.requests - f.errors})"
             print(
                 f"{target:<10}{name:<14}{f.rps:>9.0f}{f.p50_ms:>9.1f}{f.p99_ms:>9.1f}"
-                f"{f.errors:>9}{ratio:>9}",
+                f"{f.errors:>9}{ratio:>9}{stored}",
                 flush=True,
             )
 
