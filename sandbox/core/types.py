@@ -86,13 +86,18 @@ MAX_DEPTH = 64
 def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
     """Whether a parsed JSON or YAML document nests deeper than `limit` (iteratively:
     a deep document must not exhaust the recursion that this check guards)."""
-    todo: list[tuple[object, int]] = [(value, 1)]
+    if not isinstance(value, dict | list):
+        return limit < 1
+    todo: list[tuple[dict[Any, Any] | list[Any], int]] = [(value, 1)]
     while todo:
         node, depth = todo.pop()
         if depth > limit:
             return True
-        children = (
-            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        )
-        todo.extend((child, depth + 1) for child in children)
+        # Only objects and arrays are walked, not the scalars (most of a document): a child
+        # of a node at the limit, whatever it is, is one level too deep.
+        for child in node.values() if isinstance(node, dict) else node:
+            if depth == limit:
+                return True
+            if isinstance(child, dict | list):
+                todo.append((child, depth + 1))
     return False
