@@ -14,6 +14,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from sandbox.config import Limits
+from sandbox.core.types import MAX_DEPTH, too_deep
 from sandbox.pytest_plugin import OpcoSandbox
 from sandbox.server.limits import BodyLimit, TooLarge
 from tests.builders import codes, transmission
@@ -99,6 +100,21 @@ def test_a_yaml_bomb_is_refused_at_once(opco_sandbox: OpcoSandbox) -> None:
     # The espace keeps its scenario.
     assert opco_sandbox.client("akto").get("/v1/status").status_code == 200
     assert opco_sandbox.client("akto").get("/v1/dossiers/etats").json()
+
+
+def nested(levels: int, leaf: Any) -> Any:
+    """`leaf` inside `levels` arrays and objects, in turns: at depth `levels + 1`."""
+    for level in range(levels):
+        leaf = [leaf] if level % 2 else {"n": leaf}
+    return leaf
+
+
+@pytest.mark.parametrize("leaf", [1, "x", None, [], {}])
+def test_nesting_counts_to_the_deepest_value_whatever_it_is(leaf: Any) -> None:
+    assert not too_deep(nested(MAX_DEPTH - 1, leaf))  # the leaf at MAX_DEPTH
+    assert too_deep(nested(MAX_DEPTH, leaf))  # one level deeper, even a scalar or empty
+    assert not too_deep(leaf, limit=1)
+    assert too_deep([leaf], limit=1)
 
 
 def test_a_scenario_nested_too_deep_is_refused(opco_sandbox: OpcoSandbox) -> None:
