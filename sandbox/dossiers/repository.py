@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import Select, Table, bindparam, func, insert, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, make_transient_to_detached
 
 from sandbox.core.repository import (
     Page,
@@ -143,17 +143,26 @@ class DossierRepository(Repository[DossierRow]):
 
     def add(self, row: DossierRow) -> DossierRow:
         """The dossier written; one more of its CFA's when it has a numeroInterne. Outside a
-        bulk session, in one Core insert, the row left out of the session: the request that
-        transmits a contract only reads its numbers (the clock's steps load it anew), and
-        the unit of work's flush cost a tenth of a transmission."""
+        bulk session, in one Core insert (the unit of work's flush cost a tenth of a
+        transmission), then in the session as a stored row: what changes it later is
+        flushed as an update."""
         if bulk_of(self.session) is None:
-            row.espace = self.espace
-            self.session.connection().execute(_INSERT, column_values(row))
+            self._insert(row)
         else:
             super().add(row)
         if row.numero_interne is not None:
             self._count_one_more(row)
         return row
+
+    def _insert(self, row: DossierRow) -> None:
+        row.espace = self.espace
+        values = column_values(row)
+        key = self.session.connection().execute(_INSERT, values).inserted_primary_key
+        assert key is not None, "a single row's insert gives its id"
+        # Set as a query would load them (no attribute events), the defaults included.
+        row.__dict__.update(values, id=key[0])
+        make_transient_to_detached(row)
+        self.session.add(row)
 
     def pair(self, row: DossierRow, numero_interne: str) -> None:
         """An employer's dossier now known to its CFA by `numero_interne`."""
