@@ -178,17 +178,15 @@ def _copy(
 ) -> None:
     """The rows in one PostgreSQL `COPY … FROM STDIN`, in the connection's transaction."""
     plan = _insert_plan(table, connection.dialect, keys, 1)
-    preparer = connection.dialect.identifier_preparer
-    names = ", ".join(preparer.quote(table.c[key].name) for key in keys)
-    statement = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
     with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(statement) as copy:
+        with cursor.copy(f"COPY {plan.target} FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(plan.values(row))
 
 
 @dataclass(frozen=True)
 class _InsertPlan:
+    target: str  # the table and its columns, quoted: `journal (espace, instant, …)`
     sql: str
     converted: tuple[tuple[str, Callable[[Any], Any] | None], ...]  # key, its processor
 
@@ -208,11 +206,12 @@ def _insert_plan(table: Table, dialect: Dialect, keys: tuple[str, ...], rows: in
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     one_row = f"({', '.join([mark] * len(columns))})"
     names = ", ".join(preparer.quote(column.name) for column in columns)
-    sql = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES "
-    sql += ", ".join([one_row] * rows)
-    return _InsertPlan(
-        sql, tuple((c.key, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns)
+    target = f"{preparer.format_table(table)} ({names})"
+    sql = f"INSERT INTO {target} VALUES " + ", ".join([one_row] * rows)
+    converted = tuple(
+        (c.key, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns
     )
+    return _InsertPlan(target, sql, converted)
 
 
 def bulk_of(session: Session) -> Bulk | None:
